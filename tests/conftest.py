@@ -14,3 +14,108 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared/questionnaires is not present")
     return SHARED
+
+
+MINI_BANK = """\
+facts:
+  deployment.model:
+    type: enum
+    values: [saas, on_prem]
+    description: How customers run the product.
+  crypto.at_rest:
+    type: bool
+    description: Customer data is encrypted at rest.
+  company.name:
+    type: str
+    description: Company name.
+entries:
+  - id: crypto-at-rest
+    question: Is customer data encrypted at rest?
+    aliases:
+      - Do you encrypt stored data?
+    category: Cryptography
+    explanation: Asks whether stored data is encrypted.
+    rationale: Stolen disks stay unreadable.
+    cites: [crypto-policy]
+    answer:
+      template: crypto/at-rest.j2
+  - id: crypto-aes256
+    question: Is data at rest encrypted with AES-256?
+    category: Cryptography
+    explanation: Asks for the cipher.
+    rationale: Weak ciphers fall.
+    implies:
+      - {if_short: "Yes", entry: crypto-at-rest, short: ["Yes"], fact: crypto.at_rest}
+    answer:
+      cases:
+        - when: "deployment.model == 'on_prem'"
+          short: N/A
+          narrative: The customer runs the software.
+        - short: "Yes"
+          narrative: Yes. {{ company.name }} encrypts data at rest with AES-256.
+"""
+
+MINI_TEMPLATE = """\
+{% block short %}{% if deployment.model == 'on_prem' %}N/A{% else %}{{ crypto.at_rest | yesno }}{% endif %}{% endblock %}
+{% block narrative %}
+{% if deployment.model == 'on_prem' %}Not applicable: the customer runs the software.
+{% elif crypto.at_rest %}Yes. {{ company.name }} encrypts customer data at rest.{{ cite('crypto-policy') }}
+{% else %}No. Customer data is not encrypted at rest.
+{% endif %}
+{% endblock %}
+"""
+
+MINI_EVIDENCE = """\
+documents:
+  - id: crypto-policy
+    title: Cryptography Policy
+    path: docs/crypto.md
+    owner: security@example.com
+    valid_until: 2030-01-01
+    visibility: nda
+"""
+
+MINI_PROFILE = """\
+company:
+  name: Example Co
+deployment:
+  model: saas
+crypto:
+  at_rest: true
+"""
+
+
+@pytest.fixture
+def mini_workspace(tmp_path: Path) -> Path:
+    """A tiny, valid workspace built in code."""
+    root = tmp_path / "ws"
+    (root / "question_bank").mkdir(parents=True)
+    (root / "answer_templates" / "crypto").mkdir(parents=True)
+    (root / "evidence" / "docs").mkdir(parents=True)
+    (root / "question_bank" / "core.yaml").write_text(MINI_BANK)
+    (root / "answer_templates" / "crypto" / "at-rest.j2").write_text(MINI_TEMPLATE)
+    (root / "evidence" / "index.yaml").write_text(MINI_EVIDENCE)
+    (root / "evidence" / "docs" / "crypto.md").write_text("placeholder\n")
+    (root / "profile.yaml").write_text(MINI_PROFILE)
+    return root
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run the real CLI entry point; return (exit code, stdout, stderr)."""
+    from trustfill.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -79,7 +79,10 @@ def _problem(model: type[BaseModel], located: Located, err: Any) -> Problem:
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
         options = sorted(parent.model_fields) if parent else []
-        close = difflib.get_close_matches(str(loc[-1]), options, n=1, cutoff=0.6)
+        typed = str(loc[-1])
+        close = difflib.get_close_matches(typed, options, n=1, cutoff=0.6) or [
+            o for o in options if typed.startswith(o + "_") or o.startswith(typed + "_")
+        ][:1]
         hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(options)}" if options else "")
         return Problem(located.place(loc, key=True), f"{name}: unknown key{hint}")
     if kind == "missing":

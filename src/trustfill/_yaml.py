@@ -70,7 +70,13 @@ class _Builder:
             )
         self.located.values.setdefault(loc, _pos(node))
         if isinstance(node, ScalarNode):
-            return self.scalars.construct_object(node, deep=True)
+            try:
+                return self.scalars.construct_object(node, deep=True)
+            except (ValueError, yaml.YAMLError) as exc:
+                what = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
+                raise YamlLoadError(
+                    Problem(_mark(self.located.path, node), f"'{node.value}' is not a valid {what} ({exc}); write dates as YYYY-MM-DD")
+                ) from exc
         if isinstance(node, SequenceNode):
             return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):

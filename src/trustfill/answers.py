@@ -1,0 +1,190 @@
+"""Render a bank entry's answer from profile facts, with full provenance."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+
+from .models import BankEntry, EvidenceItem
+from .templating import FactTracker, make_env, wrap
+
+OK = "ok"
+NEEDS_INPUT = "needs_input"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """An evidence document an answer cites."""
+
+    id: str
+    """Evidence index id."""
+    title: str
+    """Document title."""
+    path: str
+    """Path relative to the evidence folder."""
+    visibility: str
+    """public, nda or internal."""
+    valid_until: str | None
+    """ISO date the document is valid until, if any."""
+
+
+@dataclass(frozen=True)
+class RenderedAnswer:
+    """One entry's answer under one profile, and everything that explains it."""
+
+    entry_id: str
+    """Bank entry id."""
+    source: str
+    """Template name, or ``cases[i]`` of the entry's inline rules."""
+    status: str
+    """``ok``, ``needs_input`` (a fact the profile lacks) or ``error`` (template problem)."""
+    short: str | None
+    """Short answer (one of the entry's choices), or None unless ok."""
+    narrative: str | None
+    """Narrative paragraphs joined by blank lines, or None unless ok."""
+    facts: tuple[tuple[str, Any], ...] = ()
+    """Facts the render read, in the order first read, with their values."""
+    evidence: tuple[EvidenceRef, ...] = ()
+    """Evidence cited by the entry and by the branch taken."""
+    missing_facts: tuple[str, ...] = ()
+    """Facts needed but not set in the profile (status needs_input)."""
+    problems: tuple[str, ...] = field(default=())
+    """What went wrong, one sentence each."""
+
+
+def reflow(text: str) -> str:
+    """Join template lines into paragraphs; blank lines separate paragraphs; spaces collapsed."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    out = [re.sub(r"\s+", " ", p).strip() for p in paragraphs]
+    return "\n\n".join(p for p in out if p)
+
+
+class AnswerEngine:
+    """Renders answers for one profile. Same facts in, same answers out; results are cached per entry."""
+
+    def __init__(
+        self,
+        entries: dict[str, BankEntry],
+        facts: dict[str, Any],
+        evidence: dict[str, EvidenceItem],
+        env: Any | None = None,
+    ) -> None:
+        self.entries = entries
+        self.flat_facts = facts
+        self.nested = _nest(facts)
+        self.evidence = evidence
+        self.env = env or make_env()
+        self._cache: dict[str, RenderedAnswer] = {}
+
+    def render(self, entry_id: str) -> RenderedAnswer:
+        """The answer for ``entry_id``; never raises for template or profile problems."""
+        if entry_id not in self._cache:
+            self._cache[entry_id] = self._render(self.entries[entry_id])
+        return self._cache[entry_id]
+
+    def _context(self, tracker: FactTracker, cited: list[str], entry: BankEntry) -> dict[str, Any]:
+        def cite(evidence_id: str) -> str:
+            if evidence_id not in cited:
+                cited.append(evidence_id)
+            return ""
+
+        ctx: dict[str, Any] = {key: wrap(value, key, tracker) if isinstance(value, dict) else value for key, value in self.nested.items()}
+        ctx.update({"cite": cite, "entry": {"id": entry.id, "category": entry.category}, "__tracker__": tracker})
+        return ctx
+
+    def _render(self, entry: BankEntry) -> RenderedAnswer:
+        tracker = FactTracker()
+        cited: list[str] = list(entry.cites)
+        ctx = self._context(tracker, cited, entry)
+        spec = entry.answer
+        source = spec.template or "cases"
+        try:
+            if spec.template is not None:
+                template = self.env.get_template(spec.template)
+                short = _block(template, "short", ctx)
+                narrative = _block(template, "narrative", ctx)
+            else:
+                short, narrative, source = self._cases(entry, ctx, cited)
+        except UndefinedError as exc:
+            missing = (_culprit(exc, tracker),)
+            return self._result(entry, source, NEEDS_INPUT, tracker, cited, missing=missing,
+                                problems=(f"needs input: fact {', '.join(missing)} is not set in the profile",))
+        except SecurityError as exc:
+            return self._result(entry, source, ERROR, tracker, cited,
+                                problems=(f"template refused: {exc} (templates cannot reach Python internals)",))
+        except TemplateNotFound as exc:
+            return self._result(entry, source, ERROR, tracker, cited, problems=(f"template not found: {exc.name}",))
+        except TemplateSyntaxError as exc:
+            return self._result(entry, source, ERROR, tracker, cited,
+                                problems=(f"{exc.filename or source}:{exc.lineno}: template syntax error: {exc.message}",))
+        except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
+            return self._result(entry, source, ERROR, tracker, cited, problems=(f"template failed: {type(exc).__name__}: {exc}",))
+        short = short.strip()
+        problems: list[str] = []
+        if short not in spec.choices:
+            problems.append(f"short answer {short!r} is not one of the choices {', '.join(spec.choices)}")
+        status = ERROR if problems else OK
+        # A missing evidence document does not make the answer wrong; check and the report flag it.
+        problems += [f"cites unknown evidence '{c}'" for c in cited if c not in self.evidence]
+        return self._result(entry, source, status, tracker, cited, short=short if status == OK else None,
+                            narrative=reflow(narrative) if status == OK else None, problems=tuple(problems))
+
+    def _cases(self, entry: BankEntry, ctx: dict[str, Any], cited: list[str]) -> tuple[str, str, str]:
+        assert entry.answer.cases is not None
+        for i, case in enumerate(entry.answer.cases):
+            if case.when is not None:
+                holds = self.env.compile_expression(case.when, undefined_to_none=False)(**ctx)
+                _ = str(holds) if holds is not None else ""  # force strict undefined to raise
+                if not holds:
+                    continue
+            cited.extend(c for c in case.cites if c not in cited)
+            narrative = self.env.from_string(case.narrative).render(ctx)
+            return case.short, narrative, f"cases[{i}]"
+        raise ValueError("no case applies and there is no fallback case without 'when'")
+
+    def _result(self, entry: BankEntry, source: str, status: str, tracker: FactTracker, cited: list[str], *,
+                short: str | None = None, narrative: str | None = None, missing: tuple[str, ...] = (),
+                problems: tuple[str, ...] = ()) -> RenderedAnswer:
+        refs = tuple(
+            EvidenceRef(e.id, e.title, e.path, e.visibility, e.valid_until.isoformat() if e.valid_until else None)
+            for e in (self.evidence.get(c) for c in cited) if e is not None
+        )
+        return RenderedAnswer(entry.id, source, status, short, narrative, tuple(tracker.read.items()), refs, missing, problems)
+
+
+def _block(template: Template, name: str, ctx: dict[str, Any]) -> str:
+    if name not in template.blocks:
+        raise ValueError(f"template has no '{{% block {name} %}}'")
+    context = template.new_context(ctx)
+    return "".join(template.blocks[name](context))
+
+
+def _culprit(exc: UndefinedError, tracker: FactTracker) -> str:
+    """The fact whose absence raised ``exc``: a top-level name, or the last group member read and missing."""
+    text = str(exc)
+    top = re.search(r"'([^']+)' is undefined", text)
+    if top:
+        return top.group(1)
+    attr = re.search(r"has no attribute '([^']+)'", text)
+    if attr:
+        for name in reversed(tracker.missing):
+            if name.endswith("." + attr.group(1)):
+                return name
+        return attr.group(1)
+    return text
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    root: dict[str, Any] = {}
+    for name, value in flat.items():
+        node = root
+        *parents, leaf = name.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return root

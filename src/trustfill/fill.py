@@ -1,0 +1,227 @@
+"""The main job: match every question, render its answer, and decide what to write where."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .answers import AnswerEngine, RenderedAnswer
+from .exporters.interface import SlotWrite
+from .questionnaire import AnswerSlot, Questionnaire, QuestionRow, SlotKind, SlotState
+
+AUTO, REVIEW, UNMATCHED, SKIPPED = "auto", "review", "unmatched", "skipped"
+STATUSES = (AUTO, REVIEW, UNMATCHED, SKIPPED)
+EXCEL_CELL_LIMIT = 32_767
+
+# Spellings customers use in dropdowns for the three answers we give.
+_EQUIVALENT = {
+    "yes": {"yes", "y", "true", "yes compliant", "compliant", "implemented", "yes implemented", "fully implemented"},
+    "no": {"no", "n", "false", "not compliant", "not implemented", "no not implemented"},
+    "n/a": {"n/a", "na", "n a", "not applicable", "n/a not applicable", "na not applicable", "none", "n/a - not applicable"},
+}
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^a-z0-9/]+", " ", text.casefold()).strip()
+
+
+def fit_choice(short: str, allowed: Sequence[str] | None) -> str | None:
+    """The allowed value that means ``short``, spelled as the list spells it; None when none fits."""
+    if not allowed:
+        return short
+    folded = _fold(short)
+    for value in allowed:
+        if _fold(value) == folded:
+            return value
+    family = next((group for key, group in _EQUIVALENT.items() if folded == key or folded in group), None)
+    if family is None:
+        return None
+    for value in allowed:
+        fv = _fold(value)
+        if fv in family or fv.replace("/", " ") in family or fv.split(" ")[0] in family and len(fv.split(" ")[0]) > 1:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What happened to one question."""
+
+    question: QuestionRow
+    """The question as imported."""
+    status: str
+    """auto, review, unmatched or skipped."""
+    match: Any
+    """The matcher's MatchResult."""
+    answer: RenderedAnswer | None
+    """The rendered answer, when an entry matched."""
+    writes: tuple[SlotWrite, ...] = ()
+    """What is written into the customer's file for this question."""
+    notes: tuple[str, ...] = ()
+    """Why a person must look (review reasons, skipped slots, overwrites)."""
+    short_written: str | None = None
+    """The short answer as written (spelled as the dropdown spells it)."""
+    fact_value: str | None = None
+    """For non-security questions routed to a profile fact: the value."""
+
+
+@dataclass(frozen=True)
+class FillOptions:
+    """How ``fill`` behaves."""
+
+    review_mode: str = "fill"
+    """``fill``: write review answers and flag them; ``blank``: leave them empty with a suggestion in the report."""
+    overwrite: bool = False
+    """Replace answers and formulas already in the file (each is reported)."""
+    customer: str | None = None
+    """Customer name for per-customer learned mappings."""
+    mark_review: bool = True
+    """Flag review cells in the customer's file (False with --clean)."""
+
+
+@dataclass(frozen=True)
+class FilledQuestionnaire:
+    """A questionnaire with every question's outcome; exporters and the report read this."""
+
+    questionnaire: Questionnaire
+    """The imported questionnaire."""
+    results: tuple[QuestionResult, ...]
+    """One per question, in document order."""
+    profile: str
+    """Profile used (path as shown)."""
+    entries: dict[str, Any] = field(default_factory=dict)
+    """Bank entries by id (for categories, explanations)."""
+
+    def totals(self) -> dict[str, int]:
+        """Counts per status, plus questions and cells written."""
+        counts = Counter(r.status for r in self.results)
+        out = {s: counts.get(s, 0) for s in STATUSES}
+        out["questions"] = len(self.results)
+        out["written"] = sum(len(r.writes) for r in self.results)
+        return out
+
+    @property
+    def writes(self) -> list[SlotWrite]:
+        """Every slot write, in document order."""
+        return [w for r in self.results for w in r.writes]
+
+
+def answer_questionnaire(
+    questionnaire: Questionnaire,
+    engine: AnswerEngine,
+    matcher: Any,
+    profile_name: str,
+    options: FillOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> FilledQuestionnaire:
+    """Match, render and plan the writes for every question of ``questionnaire``."""
+    options = options or FillOptions()
+    questions = questionnaire.questions
+    matches = matcher.match_many([q.text for q in questions], customer=options.customer) if hasattr(matcher, "match_many") else [
+        matcher.match(q.text, customer=options.customer) for q in questions
+    ]
+    results = []
+    for i, (question, match) in enumerate(zip(questions, matches)):
+        results.append(_one(question, match, engine, options))
+        if progress is not None:
+            progress(i + 1, len(questions))
+    return FilledQuestionnaire(questionnaire, tuple(results), profile_name, engine.entries)
+
+
+def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillOptions) -> QuestionResult:
+    if match.status == SKIPPED:
+        return _profile_fact(question, match, engine, options)
+    if match.status == UNMATCHED or match.entry_id is None or match.entry_id not in engine.entries:
+        notes = (match.reason,) if match.reason else ()
+        return QuestionResult(question, UNMATCHED, match, None, notes=notes)
+    answer = engine.render(match.entry_id)
+    status = match.status
+    notes: list[str] = []
+    if status == REVIEW:
+        notes.append(f"match score {match.score:.0f} is below the auto-fill bar; check that entry {match.entry_id} answers this question")
+    if answer.status != "ok":
+        status = REVIEW
+        notes.extend(answer.problems)
+        return QuestionResult(question, status, match, answer, notes=tuple(notes))
+    if status == REVIEW and options.review_mode == "blank":
+        return QuestionResult(question, status, match, answer, notes=tuple(notes))
+    writes, short_written, slot_notes = plan_writes(question, answer, review=status == REVIEW, options=options,
+                                                   note="; ".join(notes) if notes else None)
+    if slot_notes and status == AUTO and any(n.startswith("!") for n in slot_notes):
+        status = REVIEW
+        writes = tuple(SlotWrite(w.address, w.value, review=options.mark_review, note=w.note, overwrite=w.overwrite) for w in writes)
+    notes.extend(n.lstrip("!") for n in slot_notes)
+    return QuestionResult(question, status, match, answer, writes, tuple(notes), short_written)
+
+
+def _profile_fact(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillOptions) -> QuestionResult:
+    fact = getattr(match, "profile_fact", None)
+    value = engine.flat_facts.get(fact) if fact else None
+    if value is None:
+        return QuestionResult(question, SKIPPED, match, None, notes=(match.reason,) if match.reason else ())
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    slot = question.slot(SlotKind.NARRATIVE) or question.slot(SlotKind.SHORT)
+    if slot is None or slot.allowed or not (slot.writable or options.overwrite):
+        return QuestionResult(question, SKIPPED, match, None, fact_value=text)
+    write = SlotWrite(slot.address, text, overwrite=not slot.writable)
+    return QuestionResult(question, SKIPPED, match, None, (write,), (f"filled from profile fact {fact}",), fact_value=text)
+
+
+def _writable(slot: AnswerSlot, options: FillOptions, notes: list[str]) -> bool:
+    if slot.writable:
+        return True
+    what = "a formula" if slot.state is SlotState.FORMULA else "an answer"
+    if options.overwrite:
+        notes.append(f"{slot.address}: replaced {what} already there ({(slot.current or '')[:40]!r})")
+        return True
+    notes.append(f"{slot.address}: left as is; it already holds {what} (use --overwrite to replace)")
+    return False
+
+
+def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, options: FillOptions,
+                note: str | None = None) -> tuple[tuple[SlotWrite, ...], str | None, list[str]]:
+    """Decide what goes into each slot. Notes starting with ``!`` turn an auto answer into review."""
+    assert answer.short is not None and answer.narrative is not None
+    notes: list[str] = []
+    writes: list[SlotWrite] = []
+    flag = review and options.mark_review
+    short_slot = question.slot(SlotKind.SHORT)
+    narrative_slot = question.slot(SlotKind.NARRATIVE)
+    comment_slot = question.slot(SlotKind.COMMENT)
+    short_written = None
+    narrative = answer.narrative
+    if short_slot is not None and _writable(short_slot, options, notes):
+        if short_slot.allowed:
+            short_written = fit_choice(answer.short, short_slot.allowed)
+            if short_written is None:
+                notes.append(f"!{short_slot.address}: our answer '{answer.short}' is not one of the cell's choices ({', '.join(short_slot.allowed)}); pick one")
+            else:
+                writes.append(SlotWrite(short_slot.address, short_written, flag, note, not short_slot.writable))
+        elif narrative_slot is None:
+            # One free-text answer column: the narrative carries the short answer in words.
+            short_written = answer.short
+            text = narrative if _starts_with(narrative, answer.short) else f"{answer.short}. {narrative}"
+            writes.append(SlotWrite(short_slot.address, text, flag, note, not short_slot.writable))
+        else:
+            short_written = answer.short
+            writes.append(SlotWrite(short_slot.address, answer.short, flag, note, not short_slot.writable))
+    if narrative_slot is not None and _writable(narrative_slot, options, notes):
+        text = narrative if short_slot is not None or _starts_with(narrative, answer.short) else f"{answer.short}. {narrative}"
+        writes.append(SlotWrite(narrative_slot.address, text, flag, note, not narrative_slot.writable))
+    shareable = [e for e in answer.evidence if e.visibility != "internal"]
+    if comment_slot is not None and shareable and _writable(comment_slot, options, notes):
+        writes.append(SlotWrite(comment_slot.address, "Evidence: " + "; ".join(e.title for e in shareable), flag, note,
+                                not comment_slot.writable))
+    for w in writes:
+        if len(w.value) > EXCEL_CELL_LIMIT:
+            notes.append(f"!{w.address}: answer is {len(w.value):,} characters, over Excel's {EXCEL_CELL_LIMIT:,}-character cell limit")
+    if not writes and not notes:
+        notes.append(f"!{question.location}: no answer slot found for this question")
+    return tuple(writes), short_written, notes
+
+
+def _starts_with(narrative: str, short: str) -> bool:
+    return _fold(narrative).startswith(_fold(short)) or (short == "N/A" and narrative.lower().startswith("not applicable"))
