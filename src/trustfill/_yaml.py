@@ -131,7 +131,7 @@ def load_text(text: str, path: str) -> Located:
         problem = _FRIENDLY.get(problem, problem)
         if "\t" in text and mark is not None and _tab_near(text, mark.line):
             problem = "a tab character; YAML indentation must use spaces"
-        if problem.startswith("mapping values are not allowed") or problem.startswith("expected <block end>"):
+        if problem.startswith(("mapping values are not allowed", "expected <block end>")):
             problem = f"{problem}; check the indentation of this line and the one above"
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
         raise YamlLoadError(Problem(where, problem)) from exc

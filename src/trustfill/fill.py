@@ -41,7 +41,7 @@ def fit_choice(short: str, allowed: Sequence[str] | None) -> str | None:
         return None
     for value in allowed:
         fv = _fold(value)
-        if fv in family or fv.replace("/", " ") in family or fv.split(" ")[0] in family and len(fv.split(" ")[0]) > 1:
+        if fv in family or fv.replace("/", " ") in family or (fv.split(" ")[0] in family and len(fv.split(" ")[0]) > 1):
             return value
     return None
 
@@ -124,7 +124,7 @@ def answer_questionnaire(
         matcher.match(q.text, customer=options.customer) for q in questions
     ]
     results = []
-    for i, (question, match) in enumerate(zip(questions, matches)):
+    for i, (question, match) in enumerate(zip(questions, matches, strict=True)):
         results.append(_one(question, match, engine, options))
         if progress is not None:
             progress(i + 1, len(questions))
@@ -184,7 +184,8 @@ def _writable(slot: AnswerSlot, options: FillOptions, notes: list[str]) -> bool:
 def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, options: FillOptions,
                 note: str | None = None) -> tuple[tuple[SlotWrite, ...], str | None, list[str]]:
     """Decide what goes into each slot. Notes starting with ``!`` turn an auto answer into review."""
-    assert answer.short is not None and answer.narrative is not None
+    assert answer.short is not None
+    assert answer.narrative is not None
     notes: list[str] = []
     writes: list[SlotWrite] = []
     flag = review and options.mark_review

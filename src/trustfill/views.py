@@ -128,11 +128,11 @@ def print_inspect(q: Questionnaire, *, show_all: bool = False) -> None:
 def matches_dict(q: Questionnaire, matches: list[Any]) -> dict[str, Any]:
     """``match --json``."""
     rows = []
-    for x, m in zip(q.questions, matches):
+    for x, m in zip(q.questions, matches, strict=True):
         row = {"location": x.location, "id": x.question_id, "question": x.text, **_match_row(m)}
         if getattr(m, "explanation", None) is not None:
             e = m.explanation
-            row["explanation"] = {k: v for k, v in vars(e).items()} if hasattr(e, "__dict__") else str(e)
+            row["explanation"] = dict(vars(e)) if hasattr(e, "__dict__") else str(e)
         rows.append(row)
     return {"path": str(q.path), "questions": rows, "totals": _count(matches)}
 
@@ -147,7 +147,7 @@ def _count(matches: list[Any]) -> dict[str, int]:
 def print_matches(q: Questionnaire, matches: list[Any], *, explain: bool) -> None:
     """``match``: one line per question."""
     table = Table("location", "question", "entry", "score", "outcome")
-    for x, m in zip(q.questions, matches):
+    for x, m in zip(q.questions, matches, strict=True):
         table.add_row(x.location, x.text[:80], m.entry_id or (f"profile:{m.profile_fact}" if getattr(m, "profile_fact", None) else "-"),
                       f"{m.score:.0f}", m.status)
         if explain and getattr(m, "explanation", None) is not None:

@@ -1,0 +1,76 @@
+"""A Word answer document: title page, one section per category, evidence appendix, review items highlighted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docx import Document
+from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
+
+from ._rows import answer_rows, by_category, evidence_appendix
+from .interface import Exporter
+
+# Characters XML 1.0 forbids; a customer's question text can carry them from a pasted PDF.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _INVALID_XML.sub("", text)
+
+
+class DocxAnswerDocument(Exporter):
+    """Writes a new .docx answer document."""
+
+    format: ClassVar[str] = "docx"
+
+    def write(self, filled: Any, dest: Path) -> None:
+        """Build and save the document."""
+        doc = Document()
+        rows = answer_rows(filled)
+        totals = filled.totals()
+        doc.add_heading("Security questionnaire answers", level=0)
+        doc.add_paragraph(_clean(f"Questionnaire: {filled.questionnaire.path.name}"))
+        doc.add_paragraph(_clean(f"Profile: {filled.profile}"))
+        doc.add_paragraph(f"Prepared: {dt.date.today().isoformat()}")
+        table = doc.add_table(rows=0, cols=2)
+        table.style = "Light List Accent 1"
+        for label, key in (("Questions", "questions"), ("Answered", "auto"), ("To review", "review"),
+                           ("Unmatched", "unmatched"), ("Not security questions", "skipped")):
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = label, str(totals[key])
+        doc.add_paragraph("Items marked REVIEW were answered with less certainty or need a person; check them before sending.")
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        for category, members in by_category(rows).items():
+            doc.add_heading(_clean(category), level=1)
+            for r in members:
+                prefix = f"{r.question_id} " if r.question_id else ""
+                doc.add_heading(_clean(f"{prefix}{r.question}"), level=3)
+                if r.needs_review:
+                    run = doc.add_paragraph().add_run(_clean(f"REVIEW ({r.status}, score {r.score:.0f}): {r.notes or 'no confident match'}"))
+                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+                    run.bold = True
+                if r.short:
+                    p = doc.add_paragraph()
+                    p.add_run("Answer: ").bold = True
+                    p.add_run(_clean(r.short))
+                if r.narrative:
+                    for para in r.narrative.split("\n\n"):
+                        doc.add_paragraph(_clean(para))
+                if r.evidence:
+                    doc.add_paragraph("Evidence: " + "; ".join(_clean(e.title) for e in r.evidence))
+                meta = doc.add_paragraph().add_run(_clean(f"{r.location}{' · bank entry ' + r.entry_id if r.entry_id else ''}"))
+                meta.italic = True
+        appendix = evidence_appendix(rows)
+        if appendix:
+            doc.add_heading("Appendix: evidence to attach", level=1)
+            ev = doc.add_table(rows=1, cols=4)
+            ev.style = "Light List Accent 1"
+            for cell, text in zip(ev.rows[0].cells, ("Document", "Visibility", "Valid until", "Answers"), strict=True):
+                cell.text = text
+            for ref, count in appendix:
+                cells = ev.add_row().cells
+                cells[0].text, cells[1].text, cells[2].text, cells[3].text = _clean(ref.title), ref.visibility, ref.valid_until or "", str(count)
+        doc.save(str(dest))
