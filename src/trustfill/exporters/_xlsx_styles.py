@@ -1,0 +1,96 @@
+"""Derive cell formats in styles.xml by appending only: one fill, and clones of existing ``cellXfs`` entries.
+
+Appending keeps every existing style index valid, so no other cell of the workbook changes look.
+"""
+
+from __future__ import annotations
+
+from ._xlsx_xml import Span, children, find_child, prefix_of, root_span, set_attr
+
+
+class StylesPatcher:
+    """Hands out style indexes for "this cell's format, plus a fill and/or quotePrefix"."""
+
+    def __init__(self, xml: str, where: str) -> None:
+        self.xml = xml
+        self.where = where
+        root = root_span(xml, where)
+        self.p = prefix_of(root.qname)
+        self.fills = find_child(xml, root, "fills", where)
+        self.cell_xfs = find_child(xml, root, "cellXfs", where)
+        self.xfs: list[Span] = (
+            [s for s in children(xml, self.cell_xfs, where) if s.local == "xf"] if self.cell_xfs else []
+        )
+        self.fill_count = (
+            sum(1 for s in children(xml, self.fills, where) if s.local == "fill") if self.fills else 0
+        )
+        self.new_fills: list[str] = []
+        self.fill_ids: dict[str, int] = {}
+        self.new_xfs: list[str] = []
+        self.derived: dict[tuple[int, str | None, bool], int] = {}
+
+    @property
+    def usable(self) -> bool:
+        """False when styles.xml lacks the lists we append to (then no cell can be marked)."""
+        return self.fills is not None and self.cell_xfs is not None and bool(self.xfs)
+
+    @property
+    def changed(self) -> bool:
+        """True once a fill or format was added."""
+        return bool(self.new_xfs)
+
+    def _fill_id(self, argb: str) -> int:
+        if argb not in self.fill_ids:
+            p = self.p
+            self.new_fills.append(
+                f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{argb}"/>'
+                f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>'
+            )
+            self.fill_ids[argb] = self.fill_count + len(self.new_fills) - 1
+        return self.fill_ids[argb]
+
+    def derive(self, base: int | None, fill: str | None, quote_prefix: bool) -> int | None:
+        """Index of ``base`` (default format when None) with ``fill`` (ARGB) and/or quotePrefix; None = keep."""
+        if fill is None and not quote_prefix:
+            return None
+        if not self.usable:
+            return None
+        index = base if base is not None and 0 <= base < len(self.xfs) else 0
+        key = (index, fill, quote_prefix)
+        if key not in self.derived:
+            span = self.xfs[index]
+            tag = self.xml[span.start : span.open_end]
+            if fill is not None:
+                tag = set_attr(set_attr(tag, "fillId", str(self._fill_id(fill))), "applyFill", "1")
+            if quote_prefix:
+                tag = set_attr(tag, "quotePrefix", "1")
+            self.new_xfs.append(tag + self.xml[span.open_end : span.end])
+            self.derived[key] = len(self.xfs) + len(self.new_xfs) - 1
+        return self.derived[key]
+
+    def result(self) -> str:
+        """styles.xml with the new fills and formats appended (counts updated)."""
+        if not self.new_xfs:
+            return self.xml
+        edits: list[tuple[int, int, str]] = []
+        for span, added, total in (
+            (self.fills, self.new_fills, self.fill_count + len(self.new_fills)),
+            (self.cell_xfs, self.new_xfs, len(self.xfs) + len(self.new_xfs)),
+        ):
+            if span is None or not added:
+                continue
+            tag = set_attr(self.xml[span.start : span.open_end], "count", str(total))
+            if span.empty:
+                tag = tag[:-2].rstrip() + ">"
+                edits.append((span.start, span.end, tag + "".join(added) + f"</{span.qname}>"))
+            else:
+                edits.append((span.start, span.open_end, tag))
+                edits.append((span.close_start, span.close_start, "".join(added)))
+        out, pos = [], 0
+        for s, e, t in sorted(edits, key=lambda x: (x[0], x[1])):
+            out.append(self.xml[pos:s])
+            out.append(t)
+            pos = e
+        out.append(self.xml[pos:])
+        return "".join(out)
+
