@@ -71,11 +71,13 @@ def profile_model(schema: FactSchema) -> type[BaseModel]:
     def build(name: str, node: dict[str, Any]) -> type[BaseModel]:
         fields: dict[str, Any] = {}
         for key, value in sorted(node.items()):
+            # Field names are prefixed so facts like 'register' or 'copy' cannot shadow BaseModel attributes;
+            # the alias keeps the YAML key, error locations and the JSON Schema in the person's words.
             if isinstance(value, FactDecl):
-                fields[key] = (Optional[_leaf_type(value)], Field(None, description=value.description))  # noqa: UP045
+                fields[f"f_{key}"] = (Optional[_leaf_type(value)], Field(None, alias=key, description=value.description))  # noqa: UP045
             else:
                 sub = build(f"{name}_{key}", value)
-                fields[key] = (Optional[sub], None)  # noqa: UP045
+                fields[f"f_{key}"] = (Optional[sub], Field(None, alias=key))  # noqa: UP045
         return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
     return build("Profile", schema.tree())

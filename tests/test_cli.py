@@ -1,0 +1,105 @@
+"""CLI behaviour that does not need a questionnaire: init, schema, docs, formats, output safety."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from trustfill.cli import cli
+from trustfill.errors import OutputError
+from trustfill.importers import InputFormat, importer_for
+from trustfill.output import OutputFormat, atomic_path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_every_command_is_documented_and_has_help(run_cli) -> None:
+    readme = README.read_text()
+    for name, command in cli.commands.items():
+        assert f"trustfill {name}" in readme, f"README does not document 'trustfill {name}'"
+        assert command.help, f"{name} has no help"
+        code, out, _ = run_cli(name, "--help")
+        assert code == 0
+        assert "Usage:" in out
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    blocks = re.findall(r"```sh\n(.*?)\n```", README.read_text(), flags=re.S)
+    assert "trustfill fill examples/acme-customer-questionnaire.xlsx" in blocks[0]
+    assert blocks[1].endswith("-m pytest")
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert blocks[1] in ci
+
+
+def test_init_creates_a_workspace_that_checks_clean(tmp_path: Path, run_cli) -> None:
+    code, out, _ = run_cli("init", str(tmp_path / "ws"))
+    assert code == 0
+    for part in ("question_bank", "answer_templates", "evidence", "profile.yaml"):
+        assert (tmp_path / "ws" / part).exists()
+    code, out, err = run_cli("check", str(tmp_path / "ws"), "--profile", str(tmp_path / "ws" / "profile.yaml"))
+    assert code == 0, out + err
+    code, _, err = run_cli("init", str(tmp_path / "ws"))
+    assert code == 5
+    assert "already holds a question_bank/ folder; use --force" in err
+
+
+@pytest.mark.parametrize("kind", ["bank", "evidence", "profile"])
+def test_schema_is_json_schema(kind: str, run_cli) -> None:
+    code, out, _ = run_cli("schema", kind)
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["additionalProperties"] is False
+
+
+def test_profile_schema_lists_declared_facts_with_allowed_values(run_cli) -> None:
+    _, out, _ = run_cli("schema", "profile")
+    schema = json.loads(out)
+    deployment = schema["$defs"]["Profile_deployment"]["properties"]["model"]
+    options = deployment["anyOf"][0]
+    assert options["enum"] == ["saas", "on_prem", "hybrid"]
+
+
+def test_unknown_command_is_a_usage_error(run_cli) -> None:
+    code, _, err = run_cli("fly")
+    assert code == 2
+    assert "No such command 'fly'" in err
+
+
+def test_to_input_format_is_exhaustive() -> None:
+    for fmt in InputFormat:
+        importer = importer_for(fmt)
+        assert importer.format == fmt.value
+
+
+def test_to_output_format_is_exhaustive(tmp_path: Path) -> None:
+    from trustfill.output import _writer
+
+    class Filled:  # the writer factory only needs to choose, not run
+        questionnaire = type("Q", (), {"path": tmp_path / "q.xlsx", "format": "xlsx"})()
+        writes: list[object] = []
+        results: list[object] = []
+
+    for fmt in OutputFormat:
+        assert callable(_writer(fmt, Filled(), review_sheet=False, clean=False))  # type: ignore[arg-type]
+
+
+def test_atomic_output_leaves_nothing_on_error(tmp_path: Path) -> None:
+    dest = tmp_path / "out.xlsx"
+    with pytest.raises(RuntimeError), atomic_path(dest, force=False) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_output_refuses_existing_and_input(tmp_path: Path) -> None:
+    dest = tmp_path / "out.xlsx"
+    dest.write_text("keep")
+    with pytest.raises(OutputError, match="already exists; use --force"), atomic_path(dest, force=False):
+        pass
+    with pytest.raises(OutputError, match="is the input file"), atomic_path(dest, force=True, protect=(dest,)):
+        pass
+    assert dest.read_text() == "keep"
