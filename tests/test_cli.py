@@ -76,22 +76,25 @@ def test_to_input_format_is_exhaustive() -> None:
 
 
 def test_to_output_format_is_exhaustive(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
     from trustfill.output import _writer
 
-    class Filled:  # the writer factory only needs to choose, not run
-        questionnaire = type("Q", (), {"path": tmp_path / "q.xlsx", "format": "xlsx"})()
-        writes: list[object] = []
-        results: list[object] = []
-
+    # The writer factory only needs to choose, not run.
+    filled = SimpleNamespace(questionnaire=SimpleNamespace(path=tmp_path / "q.xlsx", format="xlsx"), writes=[], results=[])
     for fmt in OutputFormat:
-        assert callable(_writer(fmt, Filled(), review_sheet=False, clean=False))  # type: ignore[arg-type]
+        assert callable(_writer(fmt, filled, review_sheet=False, clean=False))  # type: ignore[arg-type]
 
 
 def test_atomic_output_leaves_nothing_on_error(tmp_path: Path) -> None:
     dest = tmp_path / "out.xlsx"
-    with pytest.raises(RuntimeError), atomic_path(dest, force=False) as tmp:
-        tmp.write_text("half")
-        raise RuntimeError("boom")
+    def write_then_fail() -> None:
+        with atomic_path(dest, force=False) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
     assert list(tmp_path.iterdir()) == []
 
 
