@@ -7,7 +7,6 @@ a second comments part per sheet is invalid.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ from ._xlsx_xml import (
     decode_part,
     escape_text,
     find_child,
+    num_to_col,
     parse_ref,
     prefix_of,
     root_span,
@@ -61,11 +61,11 @@ class NoteRequest:
     text: str
 
 
-def _shape(shape_id: int, z: int, row: int, col: int) -> str:
+def _shape(shape_id: int, z: int, row: int, col: int, decl: str) -> str:
     """A hidden note box anchored next to the cell (row/col 1-based here, 0-based in VML)."""
     r0, c0 = row - 1, col - 1
     return (
-        f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
+        f'<v:shape{decl} id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
         f'margin-top:1.5pt;width:216pt;height:86pt;z-index:{z};visibility:hidden" fillcolor="#ffffe1">'
         '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
         '<v:textbox><div style="text-align:left"></div></v:textbox>'
@@ -76,13 +76,15 @@ def _shape(shape_id: int, z: int, row: int, col: int) -> str:
 
 
 def _vml_ok(vml: str) -> bool:
-    """True when the VML binds v/o/x the way Excel does and ends with </xml> (we only append to such)."""
-    head = vml[: vml.find(">") + 1] if ">" in vml else ""
-    return (
-        head.lstrip().startswith("<xml")
-        and all(re.search(rf"xmlns:{p}\s*=\s*[\"']{re.escape(uri)}[\"']", head) for p, uri in _VML_NS.items())
-        and vml.rstrip().endswith("</xml>")
-    )
+    """True for the ``<xml>...</xml>`` wrapper Excel and openpyxl write (we only append inside it)."""
+    return vml.lstrip().startswith("<xml") and vml.rstrip().endswith("</xml>")
+
+
+def _local_decls(vml: str) -> str:
+    """Namespace declarations a new shape needs when the root does not bind v/o/x (openpyxl's VML)."""
+    head = vml[: vml.find(">") + 1]
+    bound = all(re.search(rf"xmlns:{p}\s*=\s*[\"']{re.escape(uri)}[\"']", head) for p, uri in _VML_NS.items())
+    return "" if bound else "".join(f' xmlns:{p}="{uri}"' for p, uri in _VML_NS.items())
 
 
 def _idmaps(store: PartStore) -> list[int]:
@@ -166,8 +168,6 @@ def add_notes(
         return set(), failed
     for note in sorted(added, key=lambda n: (n.row, n.col)):
         text = note.text if len(note.text) <= MAX_NOTE else note.text[: MAX_NOTE - 1] + "…"
-        from ._xlsx_xml import num_to_col
-
         body = (
             f'<{p}comment ref="{num_to_col(note.col)}{note.row}" authorId="{author_id}"><{p}text>'
             f'<{p}t xml:space="preserve">{escape_text(text)}</{p}t></{p}text></{p}comment>'
@@ -192,10 +192,11 @@ def add_notes(
         ids = [int(x) for x in re.findall(r"_x0000_s(\d+)", vml_text)]
         blocks = [int(x) for m in re.findall(r'idmap[^>]*data\s*=\s*"([0-9, ]+)"', vml_text) for x in m.split(",") if x.strip()]
         next_id = max(ids, default=(blocks[0] if blocks else 1) * 1024) + 1
-        if 'id="_x0000_t202"' not in vml_text:
-            vml_text = _before_close(vml_text, _SHAPETYPE)
-    z = len(re.findall(r"<v:shape\b", vml_text)) + 1
-    shapes = "".join(_shape(next_id + i, z + i, n.row, n.col) for i, n in enumerate(added))
+    decl = _local_decls(vml_text)
+    if 'id="_x0000_t202"' not in vml_text:
+        vml_text = _before_close(vml_text, _SHAPETYPE.replace("<v:shapetype", f"<v:shapetype{decl}", 1))
+    z = len(re.findall(r"<\w+:shape\b", vml_text)) + 1
+    shapes = "".join(_shape(next_id + i, z + i, n.row, n.col, decl) for i, n in enumerate(added))
     vml_text = _before_close(vml_text, shapes)
 
     # Parts, relationships, content types.
@@ -237,5 +238,3 @@ def _before_close(vml: str, text: str) -> str:
     at = vml.rstrip().rfind("</xml>")
     return vml[:at] + text + vml[at:]
 
-
-__all__ = ["NoteRequest", "add_notes", "posixpath"]

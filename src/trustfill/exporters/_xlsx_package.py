@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import OutputError
 from ..importers._container import read_part
 from ._xlsx_xml import (
     Span,
@@ -204,13 +205,14 @@ class Workbook:
         span = self._sheets_span()
         if span is None:
             return []
-        rid_attr = f"{self.r_prefix}:id" if self.r_prefix else "id"
         out = []
         for child in children(self.xml, span, self.part):
             if child.local != "sheet":
                 continue
             attrs = attrs_of(child.attrs)
-            rid = attrs.get(rid_attr, "")
+            # the r: prefix may be declared on the root or (openpyxl) on each <sheet>
+            prefix = ns_prefix(child.attrs, REL_NS) or self.r_prefix
+            rid = attrs.get(f"{prefix}:id", "") if prefix else ""
             rel = self.rels.by_id(rid)
             part = resolve(self.part, rel.target) if rel is not None and not rel.external else None
             sid = attrs.get("sheetId", "0")
@@ -228,12 +230,12 @@ class Workbook:
     def add_sheet(self, name: str, part: str) -> None:
         """Append a worksheet tab named ``name`` stored at ``part``."""
         span = self._sheets_span()
-        if span is None or self.r_prefix is None:
-            raise ValueError("workbook.xml has no <sheets> or no relationships namespace")
+        if span is None:
+            raise OutputError(f"{self.part}: the workbook has no <sheets>; the file is damaged")
         rid = self.rels.add(RT_WORKSHEET, relative(self.part, part))
         sheet_id = max((s.sheet_id for s in self.sheets()), default=0) + 1
         pre = span.qname[: -len(span.local)]
-        rattr = f"{self.r_prefix}:id" if self.r_prefix else "id"
+        rattr = f"{self.r_prefix}:id" if self.r_prefix else f'xmlns:r="{REL_NS}" r:id'
         tag = f'<{pre}sheet name="{escape_attr(name)}" sheetId="{sheet_id}" {rattr}="{rid}"/>'
         self.xml = _append_child(self.xml, span, tag)
         self.changed = True

@@ -156,14 +156,18 @@ class SheetPatcher:
     def write_cells(self, writes: list[CellWrite], style_fn: StyleFn) -> tuple[list[CellResult], list[str]]:
         """Plan the cell writes; returns per-write results and the refs whose formulas were removed."""
         results = {w.key: CellResult(w.key) for w in writes}
+        arrays = self._array_ranges() if writes else []
         todo: list[CellWrite] = []
         for w in writes:
             hit = self._merge_member(w.row, w.col)
+            inside = next((a for a in arrays if a[0] <= w.row <= a[2] and a[1] <= w.col <= a[3]), None)
             if hit is not None:
                 results[w.key].reason = f"inside merged area {hit}; write to its first cell instead"
+            elif inside is not None:
+                rng = f"{num_to_col(inside[1])}{inside[0]}:{num_to_col(inside[3])}{inside[2]}"
+                results[w.key].reason = f"part of the array formula over {rng}; Excel cannot change part of an array"
             else:
                 todo.append(w)
-        arrays = self._array_ranges() if todo else []
         rows = self._rows()
         by_index = {r.index: r for r in rows}
         new_rows: dict[int, list[CellWrite]] = {}
@@ -176,7 +180,7 @@ class SheetPatcher:
         touched: list[tuple[int, int]] = []
         for row in rows:
             if row.writes:
-                text = self._patch_row(row, arrays, style_fn, results, removed_formulas)
+                text = self._patch_row(row, style_fn, results, removed_formulas)
                 self.edits.append((row.start, row.end, text))
                 touched += [(w.row, w.col) for w in row.writes if results[w.key].ok]
         if new_rows:
@@ -212,7 +216,6 @@ class SheetPatcher:
     def _patch_row(
         self,
         row: _Row,
-        arrays: list[tuple[int, int, int, int]],
         style_fn: StyleFn,
         results: dict[int, CellResult],
         removed_formulas: list[str],
@@ -233,11 +236,6 @@ class SheetPatcher:
         for w in sorted(row.writes, key=lambda w: w.col):
             ref = f"{num_to_col(w.col)}{w.row}"
             res = results[w.key]
-            inside = next((a for a in arrays if a[0] <= w.row <= a[2] and a[1] <= w.col <= a[3]), None)
-            if inside is not None:
-                rng = f"{num_to_col(inside[1])}{inside[0]}:{num_to_col(inside[3])}{inside[2]}"
-                res.reason = f"part of the array formula over {rng}; Excel cannot change part of an array"
-                continue
             found = by_col.get(w.col)
             if found is None:
                 at = next((c[1] for c in cells if c[0] > w.col), cells[-1][2] if cells else row.open_end)
