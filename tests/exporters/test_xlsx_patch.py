@@ -134,7 +134,9 @@ def test_existing_cell_keeps_its_style_and_changes_only_the_sheet(tmp_path: Path
     assert ws["C2"].font.b is True
     assert ws["C2"].number_format == "@"
     assert report.parts_changed == (S1,)
-    assert report.parts_added == () and report.parts_removed == () and report.skipped == ()
+    assert report.parts_added == ()
+    assert report.parts_removed == ()
+    assert report.skipped == ()
     assert hashlib.sha256(src.read_bytes()).hexdigest() == before  # src untouched
     old, new = raw_members(src), raw_members(out)
     assert list(new) == list(old)  # same members, same order
@@ -169,7 +171,9 @@ def test_missing_rows_are_inserted_in_order(tmp_path: Path) -> None:
     out, _ = patch(src, [SlotWrite(f"{SHEET}!C5", "five"), SlotWrite(f"{SHEET}!B20", "twenty"), SlotWrite(f"{SHEET}!C1", "x")])
     xml = member(out, S1).decode()
     rows = [int(r) for r in re.findall(r'<row r="(\d+)"', xml)]
-    assert rows == sorted(rows) and 5 in rows and 20 in rows
+    assert rows == sorted(rows)
+    assert 5 in rows
+    assert 20 in rows
     assert re.search(r'<dimension ref="A1:E20"/>', xml)  # grown to cover the new cell
     ws = openpyxl.load_workbook(out)[SHEET]
     assert (ws["C5"].value, ws["B20"].value, ws["A8"].value) == ("five", "twenty", "after the gap")
@@ -200,10 +204,12 @@ def test_overwriting_a_formula_drops_its_calc_chain_entry(tmp_path: Path) -> Non
     assert report.written[0].replaced_formula
     chain = member(out, "xl/calcChain.xml").decode()
     assert '<c r="D4"' not in chain
-    assert '<c r="E4" i="1"/>' in chain and '<c r="A1" i="2"/>' in chain
+    assert '<c r="E4" i="1"/>' in chain
+    assert '<c r="A1" i="2"/>' in chain
     assert "<f>" not in cell_xml(out, "D4")
     wb = openpyxl.load_workbook(out)
-    assert wb[SHEET]["D4"].value == "typed" and wb[SHEET]["E4"].value == "=D4*2"
+    assert wb[SHEET]["D4"].value == "typed"
+    assert wb[SHEET]["E4"].value == "=D4*2"
 
 
 def test_calc_chain_part_goes_when_it_empties(tmp_path: Path) -> None:
@@ -279,7 +285,8 @@ def test_text_over_excel_limit_is_reported_not_truncated(tmp_path: Path) -> None
     out, report = patch(src, [SlotWrite(f"{SHEET}!C3", "x" * 40_000), SlotWrite(f"{SHEET}!C2", "ok")])
     assert [w.cell for w in report.written] == ["C2"]
     assert report.skipped[0].address == f"{SHEET}!C3"
-    assert "40,000 characters" in report.skipped[0].reason and "32,767" in report.skipped[0].reason
+    assert "40,000 characters" in report.skipped[0].reason
+    assert "32,767" in report.skipped[0].reason
     assert openpyxl.load_workbook(out)[SHEET]["C3"].value is None
 
 
@@ -307,7 +314,8 @@ def test_addresses_quoted_unquoted_unknown_and_duplicates(tmp_path: Path) -> Non
     reasons = {s.address: s.reason for s in report.skipped}
     assert reasons["Other!B1"] == "superseded by a later write to the same cell"
     assert reasons["Nope!A1"] == "no sheet named 'Nope' in the workbook"
-    assert "not a cell address" in reasons["C3"] and "not a cell address" in reasons[f"{SHEET}!ZZZZ1"]
+    assert "not a cell address" in reasons["C3"]
+    assert "not a cell address" in reasons[f"{SHEET}!ZZZZ1"]
     assert set(report.parts_changed) >= {S1, "xl/worksheets/sheet2.xml"}
 
 
@@ -335,10 +343,12 @@ def test_review_fill_and_new_note(tmp_path: Path) -> None:
         review_fill="FFC7CE",
     )
     ws = openpyxl.load_workbook(out)[SHEET]
-    assert ws["C2"].fill.fgColor.rgb == "FFFFC7CE" and ws["C2"].font.b is True  # fill added, font kept
+    assert ws["C2"].fill.fgColor.rgb == "FFFFC7CE"
+    assert ws["C2"].font.b is True
     assert ws["C3"].fill.fgColor.rgb == "FFFFC7CE"
     assert ws["B2"].fill.fill_type is None
-    assert ws["C2"].comment is not None and ws["C2"].comment.text == "Check: evidence is a year old"
+    assert ws["C2"].comment is not None
+    assert ws["C2"].comment.text == "Check: evidence is a year old"
     assert ws["C2"].comment.author == "trustfill"
     assert [(w.cell, w.review_fill, w.note) for w in report.written] == [("C2", True, True), ("C3", True, False), ("B2", False, False)]
     # styles.xml only grows: one fill and two formats (C2's bold one and the default) appended
@@ -347,7 +357,8 @@ def test_review_fill_and_new_note(tmp_path: Path) -> None:
     b_xfs, a_xfs = (re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", x, re.S).group(1) for x in (styles_before, styles_after))
     assert a_fills.startswith(b_fills)
     assert a_fills[len(b_fills) :] == '<fill><patternFill patternType="solid"><fgColor rgb="FFFFC7CE"/><bgColor indexed="64"/></patternFill></fill>'
-    assert a_xfs.startswith(b_xfs) and a_xfs.count("<xf ") == b_xfs.count("<xf ") + 2
+    assert a_xfs.startswith(b_xfs)
+    assert a_xfs.count("<xf ") == b_xfs.count("<xf ") + 2
     no_counts = re.compile(r' count="\d+"')
     rebuilt = styles_after.replace(a_xfs, b_xfs, 1).replace(a_fills, b_fills, 1)
     assert no_counts.sub("", rebuilt) == no_counts.sub("", styles_before)
@@ -356,7 +367,8 @@ def test_review_fill_and_new_note(tmp_path: Path) -> None:
     sheet_xml = member(out, S1).decode()
     assert re.search(r'<pageMargins [^>]*/><legacyDrawing (xmlns:r="[^"]+" )?r:id="rId\d+"/></worksheet>$', sheet_xml)
     ct = member(out, "[Content_Types].xml").decode()
-    assert "/xl/comments1.xml" in ct and "vml" in ct
+    assert "/xl/comments1.xml" in ct
+    assert "vml" in ct
 
 
 def test_note_is_appended_to_existing_comments(tmp_path: Path) -> None:
@@ -386,7 +398,8 @@ def test_note_is_appended_to_existing_comments(tmp_path: Path) -> None:
 def test_clean_mode_adds_no_fill_or_note(tmp_path: Path) -> None:
     src = build(tmp_path)
     out, report = patch(src, [SlotWrite(f"{SHEET}!C2", "Yes", review=True, note="n")], review_fill=None, force_recalc=False)
-    assert report.parts_changed == (S1,) and report.parts_added == ()
+    assert report.parts_changed == (S1,)
+    assert report.parts_added == ()
     assert openpyxl.load_workbook(out)[SHEET]["C2"].comment is None
 
 
@@ -452,7 +465,8 @@ def test_xlsm_keeps_vba_project_byte_identical(tmp_path: Path) -> None:
     assert raw_members(out)["xl/vbaProject.bin"] == raw_members(xlsm)["xl/vbaProject.bin"]
     assert member(out, "xl/vbaProject.bin") == vba
     ct_out = member(out, "[Content_Types].xml").decode()
-    assert "sheet.macroEnabled.main+xml" in ct_out and "application/vnd.ms-office.vbaProject" in ct_out
+    assert "sheet.macroEnabled.main+xml" in ct_out
+    assert "application/vnd.ms-office.vbaProject" in ct_out
     assert b"vbaProject" in member(out, "xl/_rels/workbook.xml.rels")
     wb = openpyxl.load_workbook(out, keep_vba=True)
     assert wb[SHEET]["C2"].value == "Yes"
