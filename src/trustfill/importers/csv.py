@@ -39,6 +39,9 @@ _ID_EXACT = {
     "question #", "question no", "question number", "item #", "item no", "s no", "sl no", "sr no", "serial",
     "identifier", "key", "control #", "control no", "control number", "criteria #",
 }
+# Labels of form fields ("Requirement owner", "Response date") rather than question-table headers.
+_FORM_WORDS = {"owner", "date", "signature", "signed", "name", "version", "approver", "approved", "reviewer", "email",
+               "phone", "title", "organization", "organisation", "company", "by"}
 _ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("comment", ("evidence", "attachment", "attachments", "artifact", "artifacts", "supporting documentation",
                  "supporting documents", "documentation link", "links", "references", "reference documents")),
@@ -79,6 +82,8 @@ def normalise_header(text: str) -> str:
 
 
 def _has_phrase(norm: str, phrase: str) -> bool:
+    if "/" not in phrase:  # "evidence/demonstration" holds "evidence"; "yes/no" must match whole
+        norm = norm.replace("/", " ")
     return re.search(rf"(?<![\w/]){re.escape(phrase)}(?![\w/])", norm) is not None
 
 
@@ -86,6 +91,8 @@ def header_role(text: str) -> str | None:
     """The role a header cell names (question, short, narrative, comment, id, section) or None."""
     norm = normalise_header(text)
     if not norm or len(norm.split()) > MAX_HEADER_WORDS or len(text) > 80:
+        return None
+    if _FORM_WORDS.intersection(norm.replace("/", " ").split()):
         return None
     if norm in _ID_EXACT or (norm.endswith(" id") and len(norm.split()) <= 3) or norm.endswith(" #"):
         return "id"
