@@ -465,8 +465,10 @@ class Book:
                 if t == "inlineStr":
                     is_el = c_el.find(is_tag)
                     value = _rich_text(is_el) if is_el is not None else None
-                elif v_el is not None:
-                    raw = v_el.text or ""  # <v></v>: a formula whose cached result is the empty string
+                elif v_el is not None and (v_el.text or t == "str"):
+                    # Excel saves an empty text result as t="str" with <v></v>; openpyxl writes <v></v> for
+                    # "no cached value" (type n), which must stay None so the formula gets evaluated.
+                    raw = v_el.text or ""
                     if t == "s":
                         if strings is None:
                             strings = self.strings

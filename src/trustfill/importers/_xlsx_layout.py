@@ -208,7 +208,7 @@ class SheetAnalyser:
                 continue
             ids = [t for r in qrows if looks_like_id(t := self.text(r, c) or "")]
             n = len(ids)
-            if n < 2 or n < 0.5 * len(qrows) or len(set(ids)) < 0.8 * n:
+            if n < 2 or n < 0.5 * len(qrows) or len(set(ids)) < 0.5 * n:
                 continue
             n += len(qrows) if c in header_ids else 0
             if n > best_n or (n == best_n and best is not None and abs(qcol - c) < abs(qcol - best)):
@@ -223,7 +223,7 @@ class SheetAnalyser:
             for c, role in sorted(roles.items()):
                 if role in _ANSWER_ROLES and (c <= qcol or c in self.s.hidden_cols):
                     continue
-                if role is Role.SECTION and c >= qcol:
+                if (role is Role.SECTION and c >= qcol) or (role is Role.QUESTION and c != qcol):
                     continue
                 if role is not Role.OTHER:
                     keep.setdefault(role, c)
@@ -236,7 +236,7 @@ class SheetAnalyser:
         if not qrows:
             return None, ""
         best: tuple[float, int, str] | None = None
-        for c in range(qcol + 1, self.max_col + 1):
+        for c in range(qcol + 1, min(max(self.max_col, qcol + 8), MAX_ROLE_COL) + 1):
             if c in self.s.hidden_cols or c in taken:
                 continue
             dropdown = sum(1 for r in qrows if self.dd.rule(self.s, *self.s.anchor(r, c)) is not None)
@@ -295,7 +295,7 @@ class SheetAnalyser:
 
     def row_has_signal(self, r: int, qcol: int) -> bool:
         """A dropdown, unlocked cell or Yes/No value right of the question: the row takes an answer."""
-        for c in range(qcol + 1, min(qcol + 6, self.max_col + 1)):
+        for c in range(qcol + 1, qcol + 6):
             if self.dd.rule(self.s, r, c) is not None or (self.s.protected and self.unlocked(r, c)):
                 return True
             if (self.text(r, c) or "").lower() in _YES_NO:
@@ -417,6 +417,7 @@ class SheetAnalyser:
         section = self.s.name
         roles = dict(sheet_roles)
         in_table = False
+        section_row = last_row = 0
         for r in self.rows:
             if r in headers:
                 hdr = headers[r]
@@ -442,7 +443,12 @@ class SheetAnalyser:
                 in_table = True
                 label = self._header_section(r, qcol)
                 if label:
-                    section = label
+                    section, section_row = label, r
+                elif section_row != last_row:
+                    # A plain header ("ID | Question | Answer") starts a new table: the title rows above it
+                    # are not its section, but a heading row right above it is.
+                    section = self.s.name
+                last_row = r
                 continue
             if idcol is not None and self._unreadable(r, qcol, idcol):
                 continue
@@ -452,12 +458,15 @@ class SheetAnalyser:
                     continue
                 label = self.section_text(r, qcol)
                 if label and not self.s.row_hidden(r):
-                    section = label
+                    section, section_row = label, r
+                if self.row_texts(r):
+                    last_row = r
                 continue
             cell_section = self.text(r, sheet_roles[Role.SECTION]) if Role.SECTION in sheet_roles else None
             qtext = self.text(r, qcol) or ""
             slots = self._slots(r, qcol, roles, qtext, counts)
             qid = self.text(r, idcol) if idcol is not None else None
+            last_row = r
             questions.append(
                 QuestionRow(
                     location=f"{self.s.name}!{coordinate(*self.s.anchor(r, qcol))}",
@@ -495,8 +504,9 @@ class SheetAnalyser:
         for c, t in sorted(self.row_texts(r).items()):
             if c > qcol:
                 break
-            # "Documentation" heading a HECVAT block reads like a header word but labels the section.
-            if header_role(t) in (Role.ID, Role.QUESTION, Role.SECTION, Role.OTHER):
+            # "Documentation" or "Access Control" heading a block read like header words but label the section.
+            role = header_role(t)
+            if role in (Role.ID, Role.SECTION, Role.OTHER) or (role is Role.QUESTION and c == qcol):
                 continue
             if not looks_like_id(t) and len(t) <= 80 and not is_boilerplate(t):
                 return t
