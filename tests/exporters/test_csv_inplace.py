@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustfill.errors import OutputError
 from trustfill.exporters.csv_inplace import guard_formula, write_csv
 from trustfill.exporters.interface import SlotWrite
-from trustfill.importers.csv import CsvImporter
+from trustfill.importers.csv import CsvImporter, records
 from trustfill.importers.interface import ImportOptions
 from trustfill.questionnaire import SlotKind
 
@@ -99,3 +101,17 @@ def test_round_trip_reimports_the_answers(tmp_path: Path) -> None:
     again = CsvImporter().collect(dest, ImportOptions())
     assert [r.slot(SlotKind.SHORT).current for r in again.questions] == ["Yes", "Yes"]  # type: ignore[union-attr]
     assert again.questions[1].slot(SlotKind.NARRATIVE).current == 'All access,\n"quoted"'  # type: ignore[union-attr]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab,;"\t\n\r =-é')), max_size=25), st.sampled_from([",", ";", "\t"]))
+def test_any_value_reads_back_as_written(tmp_path_factory: pytest.TempPathFactory, value: str, delimiter: str) -> None:
+    folder = tmp_path_factory.mktemp("rt")
+    src = folder / "in.csv"
+    src.write_text(delimiter.join(["ID", "Question", "Answer"]) + "\n" + delimiter.join(["Q1", "Backups daily?", ""]) + "\n",
+                   encoding="utf-8")
+    dest = folder / "out.csv"
+    write_csv(src, dest, [SlotWrite("2:3", value)], delimiter=delimiter)
+    rows = records(dest.read_bytes().decode("utf-8"), delimiter)
+    assert rows[1].cells[2] == guard_formula(value).replace("\r\n", "\n").replace("\r", "\n")
+    assert rows[0].raw == src.read_bytes().decode("utf-8").splitlines(keepends=True)[0]

@@ -181,6 +181,24 @@ def test_headerless_checkbox_rows_and_labels_before_boxes(tmp_path: Path) -> Non
     ]
 
 
+def test_headerless_question_and_answer_rows_but_not_forms(tmp_path: Path) -> None:
+    def fill(document) -> None:  # type: ignore[no-untyped-def]
+        form = document.add_table(rows=2, cols=2)
+        form.cell(0, 0).text, form.cell(1, 0).text = "Organization", "Reviewer"
+        qa = document.add_table(rows=3, cols=3)
+        for r, values in enumerate([["1", "Do you encrypt backups?", ""], ["2", "Do you test restores?", "Yes, monthly."],
+                                    ["", "Notes", ""]]):
+            for c, value in enumerate(values):
+                qa.cell(r, c).text = value
+
+    q = collect(build(tmp_path, fill))
+    assert [(r.question_id, r.text, r.slots[0].address, r.slots[0].state) for r in q.questions] == [
+        ("1", "Do you encrypt backups?", "t1.r0.c2", SlotState.EMPTY),
+        ("2", "Do you test restores?", "t1.r1.c2", SlotState.ANSWERED),
+    ]
+    assert [layout.questions for layout in q.layouts] == [0, 2]
+
+
 def test_table_without_answer_column_lists_questions_without_slots(tmp_path: Path) -> None:
     def fill(document) -> None:  # type: ignore[no-untyped-def]
         t = document.add_table(rows=3, cols=3)

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustfill.errors import ImportFormatError
 from trustfill.importers.interface import ImportOptions
@@ -55,6 +57,13 @@ def test_clean_strips_comments_outside_strings_and_joins_concatenations() -> Non
     text, origin = clean_vsaq_text('// c\n{"a": "x//y" + /* k */ "z", "b": 1} // tail')
     assert json.loads(text) == {"a": "x//yz", "b": 1}
     assert len(origin) == len(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab/*+" \\\n')), max_size=40), st.text(max_size=20))
+def test_clean_never_changes_string_contents(value: str, other: str) -> None:
+    text, _ = clean_vsaq_text(json.dumps({"a": value, "b": [other]}))
+    assert json.loads(text) == {"a": value, "b": [other]}
 
 
 def test_strip_html_decodes_entities_and_drops_tags() -> None:

@@ -7,7 +7,8 @@ included) is the source's. Characters the encoding cannot hold (a cp1252 file ca
 are decomposed (NFKD) and then replaced by ``?``.
 
 Formula-injection guard: a value that begins with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a
-leading apostrophe, so Excel shows it as text instead of running it. CSV has no colours or
+leading apostrophe, so Excel shows it as text instead of running it. Line breaks inside a value
+are written as LF (Excel's own in-cell line break). CSV has no colours or
 comments, so :attr:`SlotWrite.review` and ``note`` are left to the fill report.
 """
 
@@ -103,7 +104,9 @@ def write_csv(
             raise OutputError(f"{src}: slot {write.address} is past the last row ({len(rows)})")
         cells = touched.setdefault(row, list(rows[row - 1].cells))
         cells.extend([""] * (col - len(cells)))
-        cells[col - 1] = _encodable(guard_formula(write.value), used)
+        # Line breaks inside a cell become LF: csv.writer only quotes CR when CR is in its line terminator.
+        value = guard_formula(write.value).replace("\r\n", "\n").replace("\r", "\n")
+        cells[col - 1] = _encodable(value, used)
     quoting = csv.QUOTE_ALL if _quotes_everything(rows, delim) else csv.QUOTE_MINIMAL
     out = io.StringIO(newline="")
     for rec in rows:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import OutputError, TrustfillError
 from ..importers.vsaq import VsaqItem, load_vsaq, vsaq_items
 from .interface import SlotWrite
 
@@ -89,7 +89,10 @@ def write_vsaq_answers(dest: Path, writes: Sequence[SlotWrite], template: Path |
     """
     by_address: dict[str, VsaqItem] | None = None
     if template is not None:
-        items, _ = vsaq_items(load_vsaq(template))
+        try:
+            items, _ = vsaq_items(load_vsaq(template))
+        except TrustfillError as exc:  # the template changed since it was imported
+            raise OutputError(f"{template}: cannot read the template again: {exc}") from exc
         by_address = {item.address: item for item in items}
     answers: dict[str, str] = {}
     for write in writes:

@@ -16,7 +16,9 @@ Layouts found, in this order:
 3. **Checkbox cells**: a cell whose options carry box marks (``❏ Yes ❏ No``, ``☐``, Wingdings
    ``w:sym`` boxes, Word checkbox content controls, or list paragraphs whose bullet is a box glyph
    as in the OpenChain M&A worksheets) is a SHORT slot whose allowed values are the option labels.
-   Headerless tables count too when a row holds question text and a checkbox cell.
+   Headerless tables count too when a row holds question text and a checkbox cell. A headerless
+   table whose rows mostly read "question? | answer cell" (two rows at least) is read the same way,
+   the last cell taking the answer; label/value forms ("Organization | ...") are not questions.
 4. **Paragraph questions**, only when no table gave a question: body paragraphs ending in "?" or
    numbered ("3. Describe ..."). The answer goes in a new paragraph after the question.
 
@@ -601,12 +603,39 @@ def _checkbox_rows(scan: _Scan, tbl: Any, rows: list[Any], order: tuple[int, ...
                 slot = _cell_slot(scan, tc, SlotKind.SHORT, f"t{t}.r{r}.c{c}")
                 found.append(((*order, r), QuestionRow(f"table {t + 1} row {r + 1}", text, (slot,), qid, section)))
             break
+    note = "no header row; rows of question text and checkbox options"
+    if not found:
+        found, note = _question_answer_rows(scan, t, rows, order, section), "no header row; rows of a question and an answer cell"
     if found:
         scan.questions.extend(found)
-        scan.layouts.append(Layout(f"table {t + 1}", None, {}, 0.6, len(found), "no header row; rows of question text and checkbox options"))
+        scan.layouts.append(Layout(f"table {t + 1}", None, {}, 0.6 if "checkbox" in note else 0.5, len(found), note))
         scan.used_tables.add(t)
     elif len(rows) > 1:
         scan.layouts.append(Layout(f"table {t + 1}", None, {}, 0.0, 0, "skipped: no header row naming a question column and no checkbox options"))
+
+
+def _question_answer_rows(scan: _Scan, t: int, rows: list[Any], order: tuple[int, ...],
+                          section: str | None) -> list[tuple[tuple[int, ...], QuestionRow]]:
+    """Headerless rows whose first cell asks (``...?``) and whose last cell takes the answer.
+
+    Needs two such rows and at least half of the table, so label/value forms ("Organization | ___")
+    are not mistaken for questionnaires.
+    """
+    found: list[tuple[tuple[int, ...], QuestionRow]] = []
+    for r, tr in enumerate(rows):
+        cells = physical_cells(tr)
+        if len(cells) < 2:
+            continue
+        text = cell_text(cells[0]) if len(cells) == 2 else next(
+            (cell_text(tc) for tc in cells[:-1] if is_paragraph_question(cell_text(tc))), "")
+        if not is_paragraph_question(text):
+            continue
+        qid, text = split_number(text)
+        if len(cells) > 2 and not qid and len(cell_text(cells[0])) <= 12 and cell_text(cells[0]) != text:
+            qid = cell_text(cells[0]) or None  # "No. | Question | Answer" without a header
+        slot = _cell_slot(scan, cells[-1], SlotKind.SHORT, f"t{t}.r{r}.c{len(cells) - 1}")
+        found.append(((*order, r), QuestionRow(f"table {t + 1} row {r + 1}", text, (slot,), qid, section)))
+    return found if len(found) >= 2 and 2 * len(found) >= len(rows) else []
 
 
 def _paragraph_questions(scan: _Scan, blocks: list[tuple[str, Any, int | None]]) -> None:
