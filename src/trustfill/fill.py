@@ -148,13 +148,14 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
     if status == REVIEW and options.review_mode == "blank":
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
-    writes, short_written, slot_notes = plan_writes(question, answer, review=status == REVIEW, options=options,
-                                                   note="; ".join(notes) if notes else None)
-    if slot_notes and status == AUTO and any(n.startswith("!") for n in slot_notes):
+    plan = plan_writes(question, answer, review=status == REVIEW, options=options, note="; ".join(notes) if notes else None)
+    writes = plan.writes
+    if plan.needs_review and status == AUTO:
         status = REVIEW
-        writes = tuple(SlotWrite(w.address, w.value, review=options.mark_review, note=w.note, overwrite=w.overwrite) for w in writes)
-    notes.extend(n.lstrip("!") for n in slot_notes)
-    return QuestionResult(question, status, match, answer, writes, tuple(notes), short_written)
+        writes = tuple(SlotWrite(w.address, w.value, review=options.mark_review, note="; ".join(plan.notes), overwrite=w.overwrite)
+                       for w in writes)
+    notes.extend(plan.notes)
+    return QuestionResult(question, status, match, answer, writes, tuple(notes), plan.short_written)
 
 
 def _profile_fact(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillOptions) -> QuestionResult:
@@ -181,12 +182,27 @@ def _writable(slot: AnswerSlot, options: FillOptions, notes: list[str]) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class WritePlan:
+    """What goes into a question's slots."""
+
+    writes: tuple[SlotWrite, ...]
+    """Slot writes in slot order."""
+    short_written: str | None
+    """The short answer as written."""
+    notes: tuple[str, ...]
+    """Things a person should know (slots left alone, overwrites, choices that did not fit)."""
+    needs_review: bool
+    """True when a slot problem means an auto answer must be reviewed."""
+
+
 def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, options: FillOptions,
-                note: str | None = None) -> tuple[tuple[SlotWrite, ...], str | None, list[str]]:
-    """Decide what goes into each slot. Notes starting with ``!`` turn an auto answer into review."""
+                note: str | None = None) -> WritePlan:
+    """Decide what goes into each slot of ``question``."""
     assert answer.short is not None
     assert answer.narrative is not None
     notes: list[str] = []
+    demote = False
     writes: list[SlotWrite] = []
     flag = review and options.mark_review
     short_slot = question.slot(SlotKind.SHORT)
@@ -198,7 +214,8 @@ def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, 
         if short_slot.allowed:
             short_written = fit_choice(answer.short, short_slot.allowed)
             if short_written is None:
-                notes.append(f"!{short_slot.address}: our answer '{answer.short}' is not one of the cell's choices ({', '.join(short_slot.allowed)}); pick one")
+                demote = True
+                notes.append(f"{short_slot.address}: our answer '{answer.short}' is not one of the cell's choices ({', '.join(short_slot.allowed)}); pick one")
             else:
                 writes.append(SlotWrite(short_slot.address, short_written, flag, note, not short_slot.writable))
         elif narrative_slot is None:
@@ -218,10 +235,12 @@ def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, 
                                 not comment_slot.writable))
     for w in writes:
         if len(w.value) > EXCEL_CELL_LIMIT:
-            notes.append(f"!{w.address}: answer is {len(w.value):,} characters, over Excel's {EXCEL_CELL_LIMIT:,}-character cell limit")
+            demote = True
+            notes.append(f"{w.address}: answer is {len(w.value):,} characters, over Excel's {EXCEL_CELL_LIMIT:,}-character cell limit")
     if not writes and not notes:
-        notes.append(f"!{question.location}: no answer slot found for this question")
-    return tuple(writes), short_written, notes
+        demote = True
+        notes.append(f"{question.location}: no answer slot found for this question")
+    return WritePlan(tuple(writes), short_written, tuple(notes), demote)
 
 
 def _starts_with(narrative: str, short: str) -> bool:

@@ -123,7 +123,7 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
         if kind == "vsaq":
             from .exporters.vsaq_answers import write_vsaq_answers
 
-            return lambda tmp: write_vsaq_answers(tmp, writes)
+            return lambda tmp: write_vsaq_answers(tmp, writes, template=src)
         raise OutputError(f"{src}: cannot write answers into a {kind} file in place; use --format xlsx or docx")
     if fmt is OutputFormat.XLSX:
         from .exporters.xlsx_doc import XlsxAnswerDocument
