@@ -148,6 +148,28 @@ def test_values_carry_down_a_vertical_merge_only(tmp_path: Path) -> None:
     ]
 
 
+def test_statement_items_under_a_question_header_count_without_dropdowns(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Control", "Response", "Notes"])
+    ws.append(["Access Control", None, None])
+    ws.append(["Multi-factor authentication enforced for administrators", None, None])
+    ws.append(["Quarterly access reviews documented", None, None])
+    ws.append(["Encryption", None, None])
+    ws.append(["Data encrypted at rest with AES-256", None, None])
+    path = tmp_path / "q.xlsx"
+    wb.save(path)
+
+    q = collect(path)
+
+    assert [(x.text, x.section) for x in q.questions] == [
+        ("Multi-factor authentication enforced for administrators", "Access Control"),
+        ("Quarterly access reviews documented", "Access Control"),
+        ("Data encrypted at rest with AES-256", "Encryption"),
+    ]
+    assert [s.kind for s in q.questions[0].slots] == [SlotKind.SHORT, SlotKind.NARRATIVE]
+
+
 def test_inline_list_dropdown_values(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -478,7 +500,7 @@ def test_instruction_and_summary_sheets_are_skipped_with_a_reason(tmp_path: Path
     assert {x.location.split("!")[0] for x in q.questions} == {"Questions"}
     notes = {lay.part: lay.note for lay in q.layouts}
     assert notes["Instructions"].startswith("skipped:")
-    assert notes["Summary"].startswith("skipped: every answer cell is a formula")
+    assert notes["Summary"].startswith("skipped: its answer cells are formulas")
 
 
 def test_xlsm_with_a_macro_part_reads_fine(tmp_path: Path) -> None:

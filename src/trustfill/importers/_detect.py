@@ -157,7 +157,7 @@ _INTERROGATIVE = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"copyright|©|\(c\)\s*\d{4}|all rights reserved|licen[cs]ed under|creative commons|\bcc by\b|"
-    r"^end (?:of )?(?:table|data|section|questionnaire|sheet)\b",
+    r"^end (?:of )?(?:the )?(?:table|data|section|questionnaire|sheet|worksheet|workbook|document|form|survey)\b",
     re.IGNORECASE,
 )
 

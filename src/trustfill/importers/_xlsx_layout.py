@@ -273,7 +273,9 @@ class SheetAnalyser:
             return cell.style in self.ev.book.unlocked_styles
         return c in self.s.unlocked_cols
 
-    def is_question_row(self, r: int, qcol: int, idcol: int | None, in_table: bool) -> bool:
+    def is_question_row(
+        self, r: int, qcol: int, idcol: int | None, in_table: bool, named_table: bool = False
+    ) -> bool:
         """Whether row ``r`` (not a header row) is a question."""
         q = self.text(r, qcol)
         if not q or is_boilerplate(q):
@@ -291,6 +293,12 @@ class SheetAnalyser:
             return qs >= 0.8  # above the first header row: title and notes, unless it asks something
         if qs >= 0.4:
             return True
+        if (named_table and len(q.split()) >= 3) or (
+            self.ov.question is not None and in_table and len(q.split()) >= 2
+        ):
+            return (
+                True  # under a "Question"/"Control" header, statements are items too; 1-2 words are headings
+            )
         return in_table and self.row_has_signal(r, qcol)
 
     def row_has_signal(self, r: int, qcol: int) -> bool:
@@ -370,8 +378,8 @@ class SheetAnalyser:
 
         questions, counts = self._collect(qcol, idcol, headers, sheet_roles)
         columns = self._columns(qcol, idcol, sheet_roles)
-        if questions and counts["input"] == 0:
-            note = "skipped: every answer cell is a formula (a summary or evaluation sheet copying answers from elsewhere)"
+        if questions and counts["input"] <= 0.1 * (counts["input"] + counts["formula"]):
+            note = "skipped: its answer cells are formulas (a summary or evaluation sheet copying answers from elsewhere)"
             if hint:
                 note += f" ({hint})"
             return SheetResult(Layout(name, first, columns, 0.1, 0, note), has_question_column=True)
@@ -416,7 +424,7 @@ class SheetAnalyser:
         questions: list[QuestionRow] = []
         section = self.s.name
         roles = dict(sheet_roles)
-        in_table = False
+        in_table = named_table = False
         section_row = last_row = 0
         for r in self.rows:
             if r in headers:
@@ -441,6 +449,7 @@ class SheetAnalyser:
                     ):
                         roles[Role.SHORT] = content_short
                 in_table = True
+                named_table = hdr.get(Role.QUESTION) == qcol or (named_table and not block)
                 label = self._header_section(r, qcol)
                 if label:
                     section, section_row = label, r
@@ -452,7 +461,7 @@ class SheetAnalyser:
                 continue
             if idcol is not None and self._unreadable(r, qcol, idcol):
                 continue
-            if not self.is_question_row(r, qcol, idcol, in_table):
+            if not self.is_question_row(r, qcol, idcol, in_table, named_table):
                 if self.s.row_hidden(r) and self.text(r, qcol):
                     counts["hidden_skipped"] += 1
                     continue
@@ -530,6 +539,9 @@ class SheetAnalyser:
             has_list = self.dd.rule(self.s, ar, ac) is not None
             counts["dropdowns"] += has_list
             kind = _KIND[role]
+            merge = self.s.merge_of(ar, ac)
+            if kind is SlotKind.SHORT and not has_list and merge is not None and merge[3] > merge[1]:
+                kind = SlotKind.NARRATIVE  # a wide merged input area without a dropdown is for prose
             if (ar, ac) in slots:
                 prev = slots[(ar, ac)]
                 if prev.kind is SlotKind.SHORT and role is Role.NARRATIVE and not has_list:
