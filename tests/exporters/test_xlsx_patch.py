@@ -471,3 +471,20 @@ def test_xlsm_keeps_vba_project_byte_identical(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(out, keep_vba=True)
     assert wb[SHEET]["C2"].value == "Yes"
     assert "xl/vbaProject.bin" not in report.parts_changed
+
+
+def test_row_spans_widen_and_self_closing_rows_open(tmp_path: Path) -> None:
+    src = build(tmp_path)
+    xml = member(src, S1).decode()
+    xml = xml.replace('<row r="2">', '<row r="2" spans="1:3" customHeight="1" ht="30">')
+    xml = xml.replace('<row r="7"></row>', '<row r="7" ht="12" customHeight="1"/>')
+    rewrite(src, {S1: xml.encode()})
+    out, report = patch(src, [SlotWrite(f"{SHEET}!F2", "wide"), SlotWrite(f"{SHEET}!B7", "in empty row")])
+    assert report.skipped == ()
+    new = member(out, S1).decode()
+    assert '<row r="2" spans="1:6" customHeight="1" ht="30">' in new
+    assert '<row r="7" ht="12" customHeight="1"><c r="B7" t="inlineStr">' in new
+    ws = openpyxl.load_workbook(out)[SHEET]
+    assert ws["F2"].value == "wide"
+    assert ws["B7"].value == "in empty row"
+    assert ws.row_dimensions[7].height == 12

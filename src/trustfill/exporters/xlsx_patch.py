@@ -26,6 +26,7 @@ Decisions, documented for callers:
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from ._xlsx_package import (
     CT_WORKSHEET,
     RT_CALCCHAIN,
     RT_OFFICE_DOC,
+    RT_STYLES,
     ContentTypes,
     PartStore,
     Rels,
@@ -112,6 +114,8 @@ class PatchReport:
     """Zip members dropped (only an emptied calcChain.xml)."""
     review_sheet: str | None = None
     """Name of the review sheet added, if any."""
+    full_calc_on_load: bool = False
+    """workbook.xml was changed to make Excel recompute formulas on open."""
 
 
 def _argb(review_fill: str | None) -> str | None:
@@ -222,7 +226,16 @@ def patch_xlsx(
         return _patch(store, src, dest, writes, review_sheet, fill, force_recalc, zf)
 
 
-def _patch(store, src, dest, writes, review_rows, fill, force_recalc, zf) -> PatchReport:  # type: ignore[no-untyped-def]
+def _patch(
+    store: PartStore,
+    src: Path,
+    dest: Path,
+    writes: Sequence[SlotWrite],
+    review_rows: Sequence[Sequence[str]] | None,
+    fill: str | None,
+    force_recalc: bool,
+    zf: zipfile.ZipFile,
+) -> PatchReport:
     root_rels = Rels(store.text("_rels/.rels"), "_rels/.rels")
     doc = next(iter(root_rels.by_type(RT_OFFICE_DOC)), None)
     if doc is None:
@@ -241,7 +254,7 @@ def _patch(store, src, dest, writes, review_rows, fill, force_recalc, zf) -> Pat
 
     styles: StylesPatcher | None = None
     styles_part: str | None = None
-    styles_rel = next(iter(wb_rels.by_type("http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles")), None)
+    styles_rel = next(iter(wb_rels.by_type(RT_STYLES)), None)
     if styles_rel is not None:
         styles_part = resolve(wb_part, styles_rel.target)
         text = store.text(styles_part)
@@ -311,8 +324,7 @@ def _patch(store, src, dest, writes, review_rows, fill, force_recalc, zf) -> Pat
     if review_rows is not None:
         sheet_name = _add_review_sheet(store, wb, ctypes, review_rows, warnings)
     written_any = any(k not in skip_reasons for k in by_key)
-    if force_recalc and written_any and wb.request_full_calc():
-        pass
+    full_calc = force_recalc and written_any and wb.request_full_calc()
     if wb.changed:
         store.put(wb_part, wb.xml)
     if wb_rels.changed:
@@ -341,6 +353,7 @@ def _patch(store, src, dest, writes, review_rows, fill, force_recalc, zf) -> Pat
         parts_added=tuple(store.added),
         parts_removed=tuple(n for n in store.original if n in store.removed),
         review_sheet=sheet_name,
+        full_calc_on_load=full_calc,
     )
 
 
