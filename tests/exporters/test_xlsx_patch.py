@@ -488,3 +488,21 @@ def test_row_spans_widen_and_self_closing_rows_open(tmp_path: Path) -> None:
     assert ws["F2"].value == "wide"
     assert ws["B7"].value == "in empty row"
     assert ws.row_dimensions[7].height == 12
+
+
+def test_unusual_vml_means_no_note_but_the_fill_stays(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Q"
+    ws["B2"] = "question"
+    ws["B2"].comment = Comment("existing remark", "someone")
+    src = tmp_path / "v.xlsx"
+    wb.save(src)
+    rewrite(src, {"xl/drawings/commentsDrawing1.vml": b"<v:group>not the usual wrapper</v:group>"})
+    out, report = patch(src, [SlotWrite("Q!C3", "Yes", review=True, note="n")])
+    assert [(w.cell, w.review_fill, w.note) for w in report.written] == [("C3", True, False)]
+    assert len(report.warnings) == 1
+    assert str(report.warnings[0]).startswith("Q!C3: note not added: the sheet's drawing xl/drawings/commentsDrawing1.vml")
+    assert "xl/comments/comment1.xml" not in report.parts_changed
+    assert member(out, "xl/drawings/commentsDrawing1.vml") == b"<v:group>not the usual wrapper</v:group>"
+    assert openpyxl.load_workbook(out)["Q"]["C3"].fill.fgColor.rgb == "FFFFF2CC"
