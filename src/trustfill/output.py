@@ -111,7 +111,9 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
             from .exporters.xlsx_patch import patch_xlsx
 
             rows = review_rows(filled) if review_sheet else None
-            return lambda tmp: patch_xlsx(src, tmp, writes, review_sheet=rows, review_fill=None if clean else "FFFFF2CC")
+            # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
+            return lambda tmp: patch_xlsx(src, tmp, writes, review_sheet=rows, review_fill=None if clean else "FFFFF2CC",
+                                          force_recalc=False)
         if kind == "docx":
             from .exporters.docx_inplace import write_docx
 
