@@ -170,6 +170,23 @@ def test_statement_items_under_a_question_header_count_without_dropdowns(tmp_pat
     assert [s.kind for s in q.questions[0].slots] == [SlotKind.SHORT, SlotKind.NARRATIVE]
 
 
+def test_question_merged_over_two_rows_is_asked_once(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    first = table(ws)
+    ws.merge_cells(f"B{first}:B{first + 1}")
+    ws.cell(first + 1, 1, None)
+    path = tmp_path / "q.xlsx"
+    wb.save(path)
+
+    q = collect(path)
+
+    assert [(x.question_id, x.location) for x in q.questions] == [
+        ("AC-01", f"Sheet!B{first}"),
+        ("AC-03", f"Sheet!B{first + 2}"),
+    ]
+
+
 def test_inline_list_dropdown_values(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active

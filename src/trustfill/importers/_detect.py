@@ -211,7 +211,7 @@ def looks_like_id(text: str | None) -> bool:
 @functools.lru_cache(maxsize=65536)
 def is_boilerplate(text: str | None) -> bool:
     """True for copyright / licence lines and end-of-table markers ("End Table Data")."""
-    return bool(text) and _BOILERPLATE.search(text.strip()) is not None  # type: ignore[union-attr]
+    return text is not None and _BOILERPLATE.search(text.strip()) is not None
 
 
 _PLACEHOLDER_TEXTS = """

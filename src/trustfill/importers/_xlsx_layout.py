@@ -96,6 +96,7 @@ class SheetAnalyser:
         self.ov = overrides
         self._text: dict[tuple[int, int], str | None] = {}
         self._has_headers = False
+        self._unlocked_col: dict[int, bool] = {}
         self.problems: list[Problem] = []
         self.rows = sorted(sheet.rows)
         if overrides.header_row:
@@ -278,8 +279,8 @@ class SheetAnalyser:
     ) -> bool:
         """Whether row ``r`` (not a header row) is a question."""
         q = self.text(r, qcol)
-        if not q or is_boilerplate(q):
-            return False
+        if not q or is_boilerplate(q) or self.s.anchor(r, qcol)[0] != r:
+            return False  # (the last: a question merged over several rows is asked once, on its first row)
         qs = question_score(q)
         if self.s.row_hidden(r) and qs < 0.8:
             return False
@@ -562,19 +563,14 @@ class SheetAnalyser:
         return list(slots.values())
 
     def _column_has_unlocked(self, c: int) -> bool:
-        if c in self.s.unlocked_cols:
-            return True
-        key = ("unlocked-col", c)
-        if key not in self._text:
-            self._text[key] = (
-                "1"
-                if any(  # type: ignore[index]
-                    (cell := cells.get(c)) is not None and cell.style in self.ev.book.unlocked_styles
-                    for cells in self.s.rows.values()
-                )
-                else None
+        """True when some cell of column ``c`` (or the column's default style) is unlocked."""
+        if c not in self._unlocked_col:
+            unlocked = self.ev.book.unlocked_styles
+            self._unlocked_col[c] = c in self.s.unlocked_cols or any(
+                (cell := cells.get(c)) is not None and cell.style in unlocked
+                for cells in self.s.rows.values()
             )
-        return self._text[key] is not None  # type: ignore[index]
+        return self._unlocked_col[c]
 
     def _duplicates(self, questions: list[QuestionRow]) -> None:
         seen: dict[str, str] = {}

@@ -10,6 +10,7 @@ allowed values and one warning Problem per rule, never an exception.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ..errors import Problem
 from ._xlsx_book import Sheet, Validation, coordinate
@@ -131,9 +132,9 @@ class DropdownResolver:
         return _dedupe(values) or None
 
 
-def _dedupe(values: object) -> tuple[str, ...] | None:
+def _dedupe(values: Iterable[str]) -> tuple[str, ...] | None:
     out: list[str] = []
-    for v in values:  # type: ignore[attr-defined]
+    for v in values:
         if v and v not in out:
             out.append(v)
     return tuple(out) or None
