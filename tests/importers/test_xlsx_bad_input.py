@@ -47,6 +47,19 @@ def corrupt_crc(data: bytes) -> bytes:
     return stored[:marker] + b"X" + stored[marker + 1 :]
 
 
+def unknown_compression(data: bytes) -> bytes:
+    """Mark the sheet part as compressed with a method zipfile does not implement (as damage can)."""
+    out = bytearray(data)
+    name = b"xl/worksheets/sheet1.xml"
+    for sig, name_offset, method_offset in ((b"PK\x03\x04", 30, 8), (b"PK\x01\x02", 46, 10)):
+        at = out.find(sig)
+        while at != -1:
+            if out[at + name_offset : at + name_offset + len(name)] == name:
+                out[at + method_offset : at + method_offset + 2] = (77).to_bytes(2, "little")
+            at = out.find(sig, at + 4)
+    return bytes(out)
+
+
 def _with_doctype(body: bytes) -> bytes:
     """Put a billion-laughs DTD in front of a part's root element."""
     dtd = b'<!DOCTYPE workbook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
@@ -80,6 +93,7 @@ CASES = {
         "password-protected (encrypted)",
     ),
     "legacy xls": (lambda: OLE + b"\0" * 2000, "legacy binary Office file (.xls)"),
+    "unknown compression": (lambda: unknown_compression(good_workbook()), "the workbook cannot be read"),
     "zip bomb": (lambda: _bomb(good_workbook()), "a zip bomb?"),
     "entity bomb": (lambda: _entity_bomb(good_workbook()), "refused unsafe XML"),
     "docx renamed": (

@@ -43,6 +43,8 @@ _DATA_ERRORS = (
     KeyError,
     IndexError,
     RecursionError,
+    NotImplementedError,  # zipfile: unknown compression method or zip version in a damaged file
+    RuntimeError,  # zipfile: an encrypted zip member ("password required")
 )
 
 
