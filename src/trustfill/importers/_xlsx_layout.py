@@ -379,7 +379,8 @@ class SheetAnalyser:
 
         questions, counts = self._collect(qcol, idcol, headers, sheet_roles)
         columns = self._columns(qcol, idcol, sheet_roles)
-        if questions and counts["input"] <= 0.1 * (counts["input"] + counts["formula"]):
+        formula_fed = counts["input"] <= 0.1 * (counts["input"] + counts["formula"])
+        if questions and formula_fed and self.ov.short is None and self.ov.narrative is None:
             note = "skipped: its answer cells are formulas (a summary or evaluation sheet copying answers from elsewhere)"
             if hint:
                 note += f" ({hint})"

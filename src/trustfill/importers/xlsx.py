@@ -123,7 +123,8 @@ class XlsxImporter(Importer):
                         lay, questions=lay.questions - n, note="; ".join(p for p in (lay.note, extra) if p)
                     )
             layouts.append(lay)
-        problems += dropdowns.problems
+        kept = {lay.part for lay in layouts if lay.questions}
+        problems += [p for p in dropdowns.problems if p.place.rpartition("!")[0] in kept]
         return Questionnaire(path, self.format, tuple(questions), tuple(layouts), tuple(problems))
 
 
