@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from defusedxml import ElementTree as SafeET  # refuses entity expansion and external entities
@@ -73,7 +74,11 @@ def read_part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
         return zf.read(name)
     except KeyError as exc:
         raise ImportFormatError(f"{path}: part {name} is missing; the file is damaged") from exc
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except RuntimeError as exc:  # zipfile's word for an encrypted member
+        raise ImportFormatError(f"{path}: part {name} is encrypted; save an unprotected copy and try again") from exc
+    except NotImplementedError as exc:  # a compression method zipfile cannot read
+        raise ImportFormatError(f"{path}: part {name} uses an unsupported compression ({exc}); re-save the file") from exc
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         raise ImportFormatError(f"{path}: part {name} is damaged ({exc}); ask for a fresh copy") from exc
 
 
