@@ -1,0 +1,98 @@
+"""How much of each real questionnaire the bundled default bank answers.
+
+Reads every questionnaire in ../shared/questionnaires (or the folder given), imports it, matches each question
+against the bundled bank with the Heroku SaaS example profile, and prints per file how many questions come out
+auto, review, unmatched and skipped. Where benchmarks/data/shared_labels.yaml labels a file's question ids with
+the bank entry a person judged correct (or null: not in the bank), it also prints how many auto/review matches
+are correct.
+
+Run: python benchmarks/coverage.py [FOLDER] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from trustfill.fill import answer_questionnaire
+from trustfill.importers import load_questionnaire
+from trustfill.session import open_session
+from trustfill.workspace import default_root
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_FOLDER = HERE.parent.parent / "shared" / "questionnaires"
+LABELS = HERE / "data" / "shared_labels.yaml"
+SUFFIXES = (".xlsx", ".xlsm", ".docx", ".json", ".csv")
+# OpenChain files are not security questionnaires (SOURCES.md); they are imported, not scored for coverage.
+NOT_SECURITY = ("openchain-",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the coverage table; exit 0."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.folder.is_dir():
+        print(f"{args.folder}: no such folder; pass the folder of questionnaires", file=sys.stderr)
+        return 2
+    labels = yaml.safe_load(LABELS.read_text()) if LABELS.is_file() else {}
+    session = open_session(None, default_root() / "examples" / "saas-heroku.yaml")
+    rows = []
+    for path in sorted(p for p in args.folder.iterdir() if p.suffix.lower() in SUFFIXES):
+        started = time.perf_counter()
+        questionnaire = load_questionnaire(path)
+        filled = answer_questionnaire(questionnaire, session.engine, session.matcher, session.profile_name)
+        seconds = time.perf_counter() - started
+        counts = Counter(r.status for r in filled.results)
+        file_labels = labels.get(path.name) or {}
+        judged = correct_auto = correct_any = 0
+        auto_judged = 0
+        for r in filled.results:
+            qid = r.question.question_id or r.question.location
+            if qid not in file_labels:
+                continue
+            judged += 1
+            truth = file_labels[qid]
+            got = r.match.entry_id if r.status in ("auto", "review") else None
+            if r.status == "auto":
+                auto_judged += 1
+                correct_auto += got == truth
+            if r.status in ("auto", "review") and truth is not None and got == truth:
+                correct_any += 1
+        security = not path.name.startswith(NOT_SECURITY)
+        rows.append({
+            "file": path.name, "security": security, "questions": len(filled.results),
+            "auto": counts["auto"], "review": counts["review"], "unmatched": counts["unmatched"], "skipped": counts["skipped"],
+            "matched_pct": round(100 * (counts["auto"] + counts["review"]) / max(1, len(filled.results)), 1),
+            "labelled": judged, "auto_correct": correct_auto, "auto_labelled": auto_judged,
+            "matched_correct_pct": round(100 * correct_any / judged, 1) if judged else None,
+            "seconds": round(seconds, 2),
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    header = f"{'file':<52} {'qs':>4} {'auto':>5} {'review':>6} {'unm':>5} {'skip':>5} {'matched':>8} {'labelled':>8} {'correct':>8} {'auto ok':>8} {'s':>5}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        correct = f"{r['matched_correct_pct']}%" if r["matched_correct_pct"] is not None else "-"
+        auto_ok = f"{r['auto_correct']}/{r['auto_labelled']}" if r["labelled"] else "-"
+        name = r["file"] + ("" if r["security"] else " (not security)")
+        print(f"{name:<52} {r['questions']:>4} {r['auto']:>5} {r['review']:>6} {r['unmatched']:>5} {r['skipped']:>5} "
+              f"{r['matched_pct']:>7}% {r['labelled']:>8} {correct:>8} {auto_ok:>8} {r['seconds']:>5}")
+    sec = [r for r in rows if r["security"]]
+    total = sum(r["questions"] for r in sec)
+    matched = sum(r["auto"] + r["review"] for r in sec)
+    print(f"\nsecurity questionnaires: {total} questions, {matched} matched (auto or review) = {100 * matched / max(1, total):.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
