@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
@@ -23,6 +23,7 @@ EVIDENCE_INDEX = "index.yaml"
 PROFILE_FILE = "profile.yaml"
 MAPPINGS_FILE = "mappings.yaml"
 DEFAULT_PROFILE = "examples/saas-heroku.yaml"
+M = TypeVar("M", BankFile, EvidenceIndex)
 
 
 def default_root() -> Path:
@@ -141,17 +142,10 @@ def load_library(workspace: Workspace) -> Library:
     decls: dict[str, FactDecl] = {}
     origins: dict[str, str] = {}
     for path in bank_files(workspace.bank_dir):
-        name = shown(path)
-        try:
-            located = load_file(path, name)
-        except YamlLoadError as exc:
-            lib.problems.append(exc.problem)
+        loaded = _load_model(lib, path, BankFile)
+        if loaded is None:
             continue
-        lib.files[name] = located
-        bank, problems = validate_located(BankFile, located)
-        lib.problems.extend(problems)
-        if bank is None:
-            continue
+        bank, located = loaded
         for fact, decl in bank.facts.items():
             place = located.place(("facts", fact), key=True)
             if fact in decls and decls[fact] != decl:
@@ -166,28 +160,35 @@ def load_library(workspace: Workspace) -> Library:
                 continue
             lib.entries[entry.id] = entry
             lib.entry_places[entry.id] = place
-            lib.entry_sources[entry.id] = (name, i)
+            lib.entry_sources[entry.id] = (located.path, i)
     lib.facts = FactSchema(decls, origins)
     lib.problems.extend(lib.facts.conflicts())
     _load_evidence(lib)
     return lib
 
 
+def _load_model(lib: Library, path: Path, model: type[M]) -> tuple[M, Located] | None:
+    """Load and validate one file, recording its problems in ``lib``; None when it is unusable."""
+    name = shown(path)
+    try:
+        located = load_file(path, name)
+    except YamlLoadError as exc:
+        lib.problems.append(exc.problem)
+        return None
+    lib.files[name] = located
+    parsed, problems = validate_located(model, located)
+    lib.problems.extend(problems)
+    return (parsed, located) if parsed is not None else None
+
+
 def _load_evidence(lib: Library) -> None:
     index = lib.workspace.evidence_dir / EVIDENCE_INDEX
     if not index.is_file():
         return
-    name = shown(index)
-    try:
-        located = load_file(index, name)
-    except YamlLoadError as exc:
-        lib.problems.append(exc.problem)
+    loaded = _load_model(lib, index, EvidenceIndex)
+    if loaded is None:
         return
-    lib.files[name] = located
-    model, problems = validate_located(EvidenceIndex, located)
-    lib.problems.extend(problems)
-    if model is None:
-        return
+    model, located = loaded
     for i, item in enumerate(model.documents):
         place = located.place(("documents", i, "id"))
         if item.id in lib.evidence:
