@@ -1,0 +1,547 @@
+"""Decide whether a customer's question is a bank entry: ``auto`` (fill it), ``review``, ``unmatched`` or ``skipped``.
+
+A wrong confident match puts a false statement into a signed questionnaire, so the matcher is built
+for precision:
+
+* Rows that are not security questions (company name, contact, dates, headings) are skipped first
+  (:mod:`.nonsecurity`), and reviewer decisions (:mod:`.mappings`) apply exactly before any scoring.
+* Text is reduced to terms (:mod:`.normalize`): boilerplate goes, words are stemmed, typos one edit
+  from a bank word are read as that word, and thesaurus phrases become concepts, so "2FA for
+  admins" and "multi-factor authentication for administrators" are the same two terms.
+* Terms are weighted by IDF over the bank's entries: words most entries use ("documented",
+  "policy", "data") count for little, so "documented incident response plan" no longer looks like
+  "documented data retention policy".
+* A question is compared with every text of an entry (question and aliases); the entry's score is
+  the best of them, plus up to 2 points when other aliases agree.
+* Score (0-100) = 100 x overlap x (1 - w + w x fuzzy / 100). The overlap is the harmonic mean of two
+  coverages: how much of the question's weight the text explains and how much of the text's weight
+  the question explains, so a heavy word on either side that the other lacks ("...is *tested*")
+  costs more than in a cosine. ``fuzzy`` is rapidfuzz ``token_sort_ratio`` of the normalised texts
+  (word order and near-misses; never ``token_set_ratio``, which scores any subset 100), ``w`` = 0.3.
+* The decision uses the score and the **margin** over the second-best *entry*: two entries that both
+  fit mean a person must choose, however high the score.
+
+Thresholds (:class:`Thresholds`) and how they were chosen
+---------------------------------------------------------
+Until the labelled evaluation set exists, the defaults come from the bank itself (276 entries,
+November 2026): *leave-one-alias-out* (each alias matched against the bank without it: 1,380
+paraphrases whose right answer is known) and *leave-entries-out* (10 % of the entries removed at a
+time, their question and aliases matched: 940 questions whose right answer is "not in the bank").
+This is a harsh test, since bank aliases are written to differ from each other.
+
+* ``auto_score = 80``, ``auto_margin = 8``: 10.6 % of the paraphrases are filled automatically and
+  1 of 2,320 questions is filled wrongly (an out-of-bank question whose sibling entry answers it
+  almost). At 85, 7 % are filled and none wrongly; at 75, 14 % and 0.2 % wrongly. 80 keeps room for
+  questionnaires we have not seen. The margin rarely binds on this bank because its entries are
+  distinct; 8 points is where two entries that differ by one word a customer left out ("workforce"
+  vs "customer" MFA) stop being told apart.
+* ``review_score = 55``: 37 % of the paraphrases reach review with the right entry on top, while 14 %
+  of the out-of-bank questions get flagged with a wrong entry; at 50 it is 44 % and 18 %. Below it the
+  row is unmatched and still carries the top three suggestions.
+
+Re-calibrate on the labelled evaluation set with :meth:`Matcher.score_all` (exhaustive scores) or
+``match_many`` results (score and margin of each), then pass a new :class:`Thresholds`; nothing else
+changes. :class:`Scoring` holds the score's own knobs; changing them moves the score scale, so
+thresholds must be re-calibrated with them.
+
+Speed: candidates come from a batched inverted-index search (:mod:`.index`); only the best
+``rerank`` entries are scored finely, and more only when an entry the index skipped could still
+change the decision (the index reports how high such an entry could score).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from ..errors import BankFormatError
+from ..models import BankEntry
+from .index import QueryVector, TermIndex, overlap
+from .mappings import Decision, Mappings
+from .nonsecurity import classify
+from .normalize import CONCEPT_PREFIX, Analysis, Normalizer, stem
+from .results import Candidate, Explanation, MatchResult, Scoring, Status, Thresholds
+from .thesaurus import load_thesaurus
+
+__all__ = ["Candidate", "Explanation", "MatchResult", "Matcher", "Scoring", "Status", "Thresholds"]
+
+# Shorter words are left alone by the spelling corrector: one edit in four letters is another word.
+SPELL_MIN_LEN = 5
+
+
+class _Row(Protocol):
+    text: str
+    question_id: str | None
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """Fine-scored entries of a batch of questions, each row sorted best first."""
+
+    entries: np.ndarray
+    """(n, k) entry indices."""
+    scores: np.ndarray
+    """(n, k) scores, 0-100."""
+    docs: np.ndarray
+    """(n, k) best document of each entry."""
+    unseen: np.ndarray
+    """(n,) highest score an entry outside the row could reach."""
+
+    def best_two(self) -> tuple[np.ndarray, np.ndarray]:
+        """Best and second-best score of every row (0 where missing)."""
+        best = self.scores[:, 0] if self.scores.shape[1] else np.zeros(len(self.scores))
+        second = self.scores[:, 1] if self.scores.shape[1] > 1 else np.zeros(len(self.scores))
+        return best, second
+
+
+class Matcher:
+    """Matches customer questions to bank entries. Build once per bank; matching is then fast."""
+
+    def __init__(
+        self,
+        entries: Sequence[BankEntry],
+        *,
+        thesaurus_path: Path | None = None,
+        mappings: Mappings | None = None,
+        thresholds: Thresholds | None = None,
+        scoring: Scoring | None = None,
+    ) -> None:
+        """Index the bank.
+
+        Args:
+            entries: The bank's entries (every file's, in load order).
+            thesaurus_path: A thesaurus file to use instead of the built-in one.
+            mappings: Reviewer decisions to apply before matching.
+            thresholds: Decision thresholds; the documented defaults when None.
+            scoring: Fine-score settings; the defaults when None.
+
+        Raises:
+            BankFormatError: Two entries share an id.
+            WorkspaceError: The thesaurus file is invalid.
+        """
+        self.normalizer: Normalizer = load_thesaurus(thesaurus_path)
+        self.mappings = mappings if mappings is not None else Mappings()
+        self.thresholds = thresholds or Thresholds()
+        self.scoring = scoring or Scoring()
+        self.entries: tuple[BankEntry, ...] = tuple(entries)
+        self._pos: dict[str, int] = {}
+        for i, entry in enumerate(self.entries):
+            if entry.id in self._pos:
+                raise BankFormatError(
+                    f"question bank: entry id '{entry.id}' is used twice; ids must be unique"
+                )
+            self._pos[entry.id] = i
+        doc_terms: list[tuple[str, ...]] = []
+        doc_entry: list[int] = []
+        known_words: list[tuple[str, ...]] = []
+        self.doc_texts: list[str] = []
+        self.doc_norm_texts: list[str] = []
+        for i, entry in enumerate(self.entries):
+            seen: set[str] = set()
+            for text in (entry.question, *entry.aliases):
+                analysis = self.normalizer.analyze(text)
+                known_words.append(analysis.words)
+                if analysis.text in seen:
+                    continue  # two aliases that normalise alike would double the agreement bonus
+                seen.add(analysis.text)
+                doc_terms.append(analysis.terms)
+                doc_entry.append(i)
+                self.doc_texts.append(text)
+                self.doc_norm_texts.append(analysis.text)
+        self.index = TermIndex(
+            doc_terms,
+            doc_entry,
+            len(self.entries),
+            idf_power=self.scoring.idf_power,
+            coverage_power=self.scoring.coverage_power,
+        )
+        self._known_words = set(self.normalizer.vocabulary()).union(*known_words) if known_words else set()
+        self._spell_vocab = sorted(
+            w for w in self._known_words if w.isalpha() and len(w) >= SPELL_MIN_LEN - 2
+        )
+        self._spell_by_len: dict[int, list[str]] = {}
+        for word in self._spell_vocab:
+            self._spell_by_len.setdefault(len(word), []).append(word)
+        self._spelling: dict[str, str | None] = {}
+
+    # --- public API -------------------------------------------------------------------------------
+
+    def entry(self, entry_id: str) -> BankEntry | None:
+        """The entry with this id, or None."""
+        pos = self._pos.get(entry_id)
+        return None if pos is None else self.entries[pos]
+
+    def match(
+        self, text: str, *, question_id: str | None = None, customer: str | None = None, explain: bool = False
+    ) -> MatchResult:
+        """Match one question.
+
+        Args:
+            text: The question as the customer wrote it.
+            question_id: The customer's id for the row, if any (a row with an id is never taken for a heading).
+            customer: The customer being answered; selects that customer's reviewer decisions.
+            explain: Fill :attr:`MatchResult.explanation`.
+
+        Returns:
+            The decision, with up to three candidates.
+        """
+        return self._run([(text, question_id)], customer=customer, explain=explain)[0]
+
+    def match_many(
+        self, texts: Iterable[str | _Row], *, customer: str | None = None, explain: bool = False
+    ) -> list[MatchResult]:
+        """Match many questions at once (much faster than one by one: the work is batched).
+
+        Args:
+            texts: Question texts, or rows with ``text`` and ``question_id`` (e.g. importer QuestionRows).
+            customer: The customer being answered.
+            explain: Fill every result's explanation.
+
+        Returns:
+            One result per input, in order.
+        """
+        items = [(t, None) if isinstance(t, str) else (t.text, t.question_id) for t in texts]
+        return self._run(items, customer=customer, explain=explain)
+
+    def score_all(self, text: str) -> list[Candidate]:
+        """Score every entry exhaustively (no index, no thresholds, no mappings, no skipping), best first.
+
+        For evaluation and calibration. Entries sharing no weighted term with the question score 0.
+        Ties are ordered by bank order, as :meth:`match` orders them.
+        """
+        analysis = self._analyze(text)
+        if not self.entries or not analysis.terms:
+            return []
+        vec = self.index.vector(analysis.terms)
+        docs = np.arange(self.index.n_docs)
+        overlap = self._overlap(self.index.all_shared(vec), docs, np.full(docs.size, vec.norm))
+        fz = process.cdist([analysis.text], self.doc_norm_texts, scorer=fuzz.token_sort_ratio, workers=1)[0]
+        fine = self._fine(overlap, fz.astype(np.float64))
+        starts = self.index.entry_start
+        best, bonus, arg = self._per_cell(fine, starts, self.index.entry_end - starts)
+        scores = np.minimum(best + bonus, 100.0)
+        order = np.lexsort((np.arange(len(scores)), -scores))
+        return [Candidate(self.entries[i].id, float(scores[i]), self.doc_texts[int(arg[i])]) for i in order]
+
+    def explain(self, text: str, entry_id: str) -> Explanation:
+        """Explain how ``text`` compares with the best-matching text of ``entry_id``.
+
+        Raises:
+            KeyError: No entry has this id.
+        """
+        pos = self._pos[entry_id]
+        analysis = self._analyze(text)
+        vec = self.index.vector(analysis.terms)
+        docs = self.index.docs_of(pos)
+        shared = self._doc_shared(vec, docs)
+        overlap = self._overlap(shared, docs, np.full(docs.size, vec.norm))
+        fz = np.array(
+            [fuzz.token_sort_ratio(analysis.text, self.doc_norm_texts[d]) for d in docs], dtype=np.float64
+        )
+        k = int(np.argmax(self._fine(overlap, fz)))
+        return self._explanation(analysis, vec, int(docs[k]), float(overlap[k]), float(fz[k]))
+
+    # --- pipeline ---------------------------------------------------------------------------------
+
+    def _run(
+        self, items: list[tuple[str, str | None]], *, customer: str | None, explain: bool
+    ) -> list[MatchResult]:
+        results: list[MatchResult | None] = [None] * len(items)
+        todo: list[tuple[int, Analysis, QueryVector, Decision | None]] = []
+        passed: list[tuple[int, str, Decision | None]] = []
+        for pos, (text, qid) in enumerate(items):
+            early, decision = self._prefilter(text or "", qid, customer)
+            if early is not None:
+                results[pos] = early
+            else:
+                passed.append((pos, text, decision))
+        self._learn_spellings(self.normalizer.analyze(t) for _, t, _ in passed)
+        for pos, text, decision in passed:
+            analysis = self._analyze(text)
+            if not analysis.terms:
+                results[pos] = MatchResult(
+                    "skipped", None, 0.0, 0.0, (), "only boilerplate words, nothing to match"
+                )
+                continue
+            vec = self.index.vector(analysis.terms)
+            if vec.term_ids.size == 0:
+                results[pos] = self._decide(None, -1, analysis, vec, decision, explain)
+                continue
+            todo.append((pos, analysis, vec, decision))
+        if todo:
+            ranked = self._rank([t[2] for t in todo], [t[1].text for t in todo], self.scoring.rerank)
+            best, second = ranked.best_two()
+            again = np.flatnonzero(~self._settled(best, second, ranked.unseen))
+            wider = None
+            if again.size and self.scoring.rerank_max > self.scoring.rerank:
+                third = ranked.scores[again, 2] if ranked.scores.shape[1] > 2 else np.zeros(again.size)
+                wider = self._rank(
+                    [todo[i][2] for i in again],
+                    [todo[i][1].text for i in again],
+                    self.scoring.rerank_max,
+                    floor=third,
+                )
+            where = {int(i): j for j, i in enumerate(again)} if wider is not None else {}
+            for i, (pos, analysis, vec, decision) in enumerate(todo):
+                use, row = (wider, where[i]) if i in where else (ranked, i)
+                assert use is not None
+                results[pos] = self._decide(use, row, analysis, vec, decision, explain)
+        return [r for r in results if r is not None]
+
+    def _prefilter(
+        self, text: str, qid: str | None, customer: str | None
+    ) -> tuple[MatchResult | None, Decision | None]:
+        skip = classify(text, question_id=qid)
+        if skip is not None and skip.kind == "empty":
+            return MatchResult("skipped", None, 0.0, 0.0, (), skip.reason), None
+        decision = self.mappings.lookup(text, customer) if len(self.mappings) else None
+        if decision is not None:
+            if decision.entry_id is None:
+                reason = f"reviewer marked: not in bank ({decision.describe()})"
+                return MatchResult("unmatched", None, 0.0, 0.0, (), reason), None
+            entry = self.entry(decision.entry_id)
+            if entry is not None:
+                cand = Candidate(entry.id, 100.0, entry.question)
+                reason = f"reviewer mapped this question to '{entry.id}' ({decision.describe()})"
+                return MatchResult("auto", entry.id, 100.0, 100.0, (cand,), reason), None
+            return None, decision  # mapped to an entry that is gone: match, then flag for review
+        if skip is not None:
+            return MatchResult("skipped", None, 0.0, 0.0, (), skip.reason, skip.profile_fact), None
+        return None, None
+
+    def _unknown_words(self, analysis: Analysis) -> set[str]:
+        return {
+            w
+            for w in analysis.words
+            if len(w) >= SPELL_MIN_LEN
+            and w not in self._known_words
+            and w not in self._spelling
+            and w.isalpha()
+        }
+
+    def _learn_spellings(self, analyses: Iterable[Analysis]) -> None:
+        """Look up the unknown long words of a batch at once (one rapidfuzz call, not one per word).
+
+        A word is read as a known word at most one edit away (insertion, deletion, substitution or
+        swap of two neighbours; two edits from 9 letters), and only when every closest known word
+        stems alike: "annualy" may be "annual" or "annually", which is fine, but "authenticaton"
+        may be "authentication" or "authenticator", so it stays as written.
+        """
+        if not self.scoring.spelling or not self._spell_vocab:
+            return
+        unknown = sorted(set().union(*(self._unknown_words(a) for a in analyses)))
+        by_len: dict[int, list[str]] = {}
+        for word in unknown:
+            self._spelling[word] = None
+            by_len.setdefault(len(word), []).append(word)
+        for length, words in by_len.items():
+            allowed = 1 if length < 9 else 2
+            # an edit changes the length by at most one: compare with similar lengths only
+            vocab = [
+                w
+                for n in range(length - allowed, length + allowed + 1)
+                for w in self._spell_by_len.get(n, ())
+            ]
+            if not vocab:
+                continue
+            dist = process.cdist(words, vocab, scorer=OSA.distance, score_cutoff=allowed, dtype=np.uint8)
+            nearest = dist.min(axis=1)
+            for i, word in enumerate(words):
+                if nearest[i] > allowed:
+                    continue
+                options = [vocab[j] for j in np.flatnonzero(dist[i] == nearest[i])]
+                if len({stem(o) for o in options}) == 1:
+                    self._spelling[word] = options[0]
+
+    def _analyze(self, text: str) -> Analysis:
+        """Normalise, reading an unknown long word as the known word it is one typo away from."""
+        analysis = self.normalizer.analyze(text)
+        if not self.scoring.spelling or not self._spell_vocab:
+            return analysis
+        if self._unknown_words(analysis):
+            self._learn_spellings([analysis])
+        fix = {w: f for w in analysis.words if (f := self._spelling.get(w))}
+        return self.normalizer.analyze(text, fix) if fix else analysis
+
+    def _fine(self, overlap: np.ndarray, fz: np.ndarray) -> np.ndarray:
+        w = self.scoring.fuzzy_weight
+        return 100.0 * overlap * (1.0 - w + w * fz / 100.0)
+
+    def _overlap(self, shared: np.ndarray, docs: np.ndarray, qnorm: np.ndarray) -> np.ndarray:
+        """Weighted overlap (see :attr:`Scoring.coverage_power`), 0-1."""
+        return overlap(shared, qnorm, self.index.doc_norm[docs], self.scoring.coverage_power)
+
+    def _doc_shared(self, vec: QueryVector, docs: np.ndarray) -> np.ndarray:
+        weights = {self.index.vocab[t]: w * w for t, w in vec.weights.items() if t in self.index.vocab}
+        return np.array(
+            [sum(weights.get(t, 0.0) for t in self.index.doc_sets[d]) for d in docs], dtype=np.float64
+        )
+
+    def _rank(
+        self, vectors: list[QueryVector], texts: list[str], k: int, floor: np.ndarray | None = None
+    ) -> _Ranked:
+        """Search the index for a batch of questions and score the kept entries finely.
+
+        ``floor`` (per question) is a score below which nothing matters any more (the third-best
+        score already found): documents that cannot reach it skip the fuzzy comparison.
+        """
+        hits = self.index.search_batch(vectors, k)
+        n, k = hits.entries.shape
+        per_query = hits.cell_lens.reshape(n, k).sum(axis=1)
+        query_of_doc = np.repeat(np.arange(n), per_query)
+        norms = np.array([v.norm for v in vectors])
+        overlap = self._overlap(hits.doc_shared, hits.doc_ids, norms[query_of_doc])
+        # fine = 100 x overlap x (fuzzy factor <= 1): a document with no overlap scores 0 anyway, and one
+        # that stays under the floor (minus what the agreement rules could add) cannot matter
+        need = overlap > 0
+        if floor is not None:
+            s = self.scoring
+            need &= 100.0 * overlap >= floor[query_of_doc] - s.agree_bonus_cap - s.agree_window
+        fz = np.zeros(overlap.size)
+        idx = np.flatnonzero(need)
+        if idx.size:
+            queries = [texts[i] for i in query_of_doc[idx].tolist()]
+            choices = [self.doc_norm_texts[d] for d in hits.doc_ids[idx].tolist()]
+            workers = -1 if idx.size > 5000 else 1
+            fz[idx] = process.cpdist(queries, choices, scorer=fuzz.token_sort_ratio, workers=workers)
+        fine = np.where(need, self._fine(overlap, fz), 0.0)
+        best, bonus, arg = self._per_cell(fine, hits.cell_offsets, hits.cell_lens)
+        scores = np.minimum(best + bonus, 100.0).reshape(n, k)
+        docs = hits.doc_ids[arg].reshape(n, k)
+        order = np.lexsort((hits.entries, -scores), axis=1)
+        # overlap <= unseen_bound, and the fuzzy factor is at most 1
+        unseen = 100.0 * hits.unseen_bound + self.scoring.agree_bonus_cap
+        return _Ranked(
+            np.take_along_axis(hits.entries, order, axis=1),
+            np.take_along_axis(scores, order, axis=1),
+            np.take_along_axis(docs, order, axis=1),
+            unseen,
+        )
+
+    def _per_cell(
+        self, fine: np.ndarray, offsets: np.ndarray, lens: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per group of documents (one entry): best score, agreement bonus, position of the best document."""
+        offsets = np.asarray(offsets, dtype=np.int64)
+        best = np.maximum.reduceat(fine, offsets)
+        rep = np.repeat(best, lens)
+        agreeing = np.add.reduceat((fine >= rep - self.scoring.agree_window).astype(np.int64), offsets) - 1
+        bonus = np.minimum(agreeing * self.scoring.agree_bonus, self.scoring.agree_bonus_cap)
+        bonus = np.where(best >= self.thresholds.review_score, bonus, 0.0)
+        is_best = np.flatnonzero(fine == rep)
+        owner = np.searchsorted(offsets, is_best, side="right") - 1
+        _, first = np.unique(owner, return_index=True)  # owner is sorted: the first best document per group
+        arg = np.empty(offsets.size, dtype=np.int64)
+        arg[owner[first]] = is_best[first]
+        return best, bonus, arg
+
+    def _settled(self, best: np.ndarray, second: np.ndarray, unseen: np.ndarray) -> np.ndarray:
+        """True where no entry outside the scored ones can change the chosen entry or the status.
+
+        With ``unseen`` the highest score such an entry could reach: the top two are exact; or the top
+        is exact and the status does not depend on the runner-up (review either way); or the status
+        holds whatever the unseen entries score.
+        """
+        t = self.thresholds
+        return (
+            (unseen <= second)
+            | ((unseen <= best) & ((best < t.auto_score) | (best - second < t.auto_margin)))
+            | ((best >= t.review_score) & (unseen <= best - t.auto_margin))
+            | ((best < t.review_score) & (unseen < t.review_score))
+        )
+
+    def _decide(
+        self,
+        ranked: _Ranked | None,
+        row: int,
+        analysis: Analysis,
+        vec: QueryVector,
+        decision: Decision | None,
+        explain: bool,
+    ) -> MatchResult:
+        t = self.thresholds
+        cands: list[Candidate] = []
+        best_doc = -1
+        best = second = unseen = 0.0
+        if ranked is not None:
+            scores = ranked.scores[row]
+            for j in range(min(3, scores.size)):
+                if scores[j] <= 0:
+                    break  # an entry sharing no weighted term is no suggestion
+                d = int(ranked.docs[row, j])
+                cands.append(
+                    Candidate(
+                        self.entries[int(ranked.entries[row, j])].id, float(scores[j]), self.doc_texts[d]
+                    )
+                )
+                if j == 0:
+                    best_doc = d
+            best = float(scores[0]) if cands else 0.0
+            second = float(scores[1]) if len(cands) > 1 else 0.0
+            unseen = float(ranked.unseen[row])
+        # Where an unseen entry could sit between the best and the found runner-up, count it as the
+        # runner-up: the margin is then a lower bound, and never too generous.
+        margin = best - max(second, min(unseen, best))
+        if not cands:
+            status: Status = "unmatched"
+            reason = "no bank entry shares a content word with this question"
+        elif best >= t.auto_score and margin >= t.auto_margin:
+            status = "auto"
+            runner = f" over '{cands[1].entry_id}'" if len(cands) > 1 else ""
+            reason = (
+                f"score {best:.1f} >= {t.auto_score:g} and margin {margin:.1f}{runner} >= {t.auto_margin:g}"
+            )
+        elif best >= t.auto_score:
+            status = "review"
+            other = (
+                f"'{cands[1].entry_id}'"
+                if len(cands) > 1 and best - cands[1].score <= margin
+                else "another entry"
+            )
+            reason = f"two entries fit: margin {margin:.1f} over {other} is below {t.auto_margin:g}"
+        elif best >= t.review_score:
+            status = "review"
+            reason = f"score {best:.1f} is below the auto threshold {t.auto_score:g}"
+        else:
+            status = "unmatched"
+            reason = f"best score {best:.1f} is below the review threshold {t.review_score:g}"
+        entry_id = cands[0].entry_id if status in ("auto", "review") else None
+        if decision is not None:
+            # A reviewer's mapping points at an entry that was removed or renamed: never fill silently.
+            status = "review"
+            entry_id = cands[0].entry_id if cands and best >= t.review_score else None
+            reason = (
+                f"reviewer mapped this question to '{decision.entry_id}', which is no longer in the bank "
+                f"({decision.describe()}); fix or forget the mapping. Matcher: {reason}"
+            )
+        explanation = None
+        if explain and best_doc >= 0:
+            d = np.array([best_doc])
+            overlap = float(self._overlap(self._doc_shared(vec, d), d, np.array([vec.norm]))[0])
+            fz = float(fuzz.token_sort_ratio(analysis.text, self.doc_norm_texts[best_doc]))
+            explanation = self._explanation(analysis, vec, best_doc, overlap, fz)
+        return MatchResult(status, entry_id, best, margin, tuple(cands), reason, None, explanation)
+
+    def _explanation(
+        self, analysis: Analysis, vec: QueryVector, doc: int, overlap: float, fz: float
+    ) -> Explanation:
+        doc_terms = set(self.normalizer.analyze(self.doc_texts[doc]).terms)
+        weights = sorted(vec.weights.items(), key=lambda kv: (-kv[1], kv[0]))
+        shared = tuple(t for t, _ in weights if t in doc_terms)
+        missing = tuple(t for t, _ in weights if t not in doc_terms)
+        hits = tuple(t[len(CONCEPT_PREFIX) :] for t in shared if t.startswith(CONCEPT_PREFIX))
+        return Explanation(
+            shared_terms=shared,
+            thesaurus_hits=hits,
+            alias_used=self.doc_texts[doc],
+            weights=tuple((t, round(w, 3)) for t, w in weights),
+            missing_terms=missing,
+            overlap=round(overlap, 4),
+            fuzzy=round(fz, 1),
+        )
