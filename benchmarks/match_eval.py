@@ -364,9 +364,9 @@ def _is_error(o: Outcome) -> bool:
 
 # --- threshold sweep ----------------------------------------------------------------------------
 
-SWEEP_AUTO_SCORE = (60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0)
-SWEEP_AUTO_MARGIN = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0)
-SWEEP_REVIEW_SCORE = (35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0)
+SWEEP_AUTO_SCORE = (50.0, 55.0, 57.5, 60.0, 62.5, 65.0, 67.5, 70.0, 75.0, 80.0, 85.0, 90.0)
+SWEEP_AUTO_MARGIN = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0)
+SWEEP_REVIEW_SCORE = (25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0)
 # Below this share of right suggestions among reviewed rows, review mostly shows reviewers noise.
 REVIEW_USEFUL = 0.75
 
@@ -492,6 +492,14 @@ def _workspace(path: Path | None) -> Workspace:
     return find_workspace(REPO) if (REPO / "question_bank").is_dir() else find_workspace()
 
 
+def _thresholds(text: str) -> Thresholds:
+    try:
+        auto, margin, review = (float(x) for x in text.split(","))
+        return Thresholds(auto_score=auto, auto_margin=margin, review_score=review)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected AUTO,MARGIN,REVIEW numbers, e.g. 65,10,45 ({exc})") from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the evaluation; returns the exit code."""
     parser = argparse.ArgumentParser(description="Score trustfill's question matcher on the labelled evaluation set.")
@@ -503,6 +511,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sweep", action="store_true", help="table of results over threshold settings")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument(
+        "--thresholds",
+        type=_thresholds,
+        metavar="AUTO,MARGIN,REVIEW",
+        help="evaluate at these auto_score,auto_margin,review_score instead of the matcher's defaults",
+    )
     args = parser.parse_args(argv)
 
     data = load_eval(args.data)
@@ -513,7 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: labels not in the bank (these questions can never be right): {', '.join(unknown)}\n")
 
     start = time.perf_counter()
-    matcher = Matcher(list(lib.entries.values()))
+    matcher = Matcher(list(lib.entries.values()), thresholds=args.thresholds)
     outcomes = run(matcher, items)
     seconds = time.perf_counter() - start
 
