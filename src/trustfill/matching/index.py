@@ -25,7 +25,7 @@ that could change a decision; it only spares the work on the ones that cannot.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +33,7 @@ import numpy as np
 __all__ = ["BatchHits", "QueryVector", "TermIndex", "bm25_idf", "overlap"]
 
 # Dense work buffers per chunk of queries: chunk x max(entries, terms) cells (8 bytes each).
-CHUNK_CELLS = 2_000_000
+CHUNK_CELLS = 500_000
 # A term in more than this share of the entries (and at least COMMON_MIN_POSTINGS of them) is
 # "common": it does not make candidates while common terms hold at most COMMON_MAX_SHARE of the
 # query's norm (see TermIndex._upper_bounds).
@@ -116,6 +116,7 @@ class TermIndex:
         *,
         idf_power: float = 1.0,
         coverage_power: float = 0.0,
+        boost: Callable[[str], float] | None = None,
     ) -> None:
         """Index documents.
 
@@ -127,6 +128,7 @@ class TermIndex:
             idf_power: Term weight is ``idf ** idf_power``; below 1 flattens the contrast between rare
                 and common words.
             coverage_power: Exponent of :func:`overlap`, which ranks documents (<= 0).
+            boost: Multiplier of a term's weight (e.g. thesaurus concepts count more); 1 when None.
         """
         if coverage_power > 0:
             raise ValueError("coverage_power must be <= 0")
@@ -177,6 +179,10 @@ class TermIndex:
         self.posting_sizes = df.astype(np.int64)
         self.idf: np.ndarray = bm25_idf(df, max(n_entries, 1)) ** idf_power
         self.unknown_idf = float(bm25_idf(1, max(n_entries, 1))) ** idf_power
+        self._boost = boost
+        if boost is not None:
+            for term, tid in self.vocab.items():
+                self.idf[tid] *= boost(term)
         w2 = np.append(self.idf**2, 0.0)
         norm2 = np.add.reduceat(w2[self.doc_cols], self.doc_indptr[:-1]) if self.n_docs else np.zeros(0)
         self.doc_norm = np.sqrt(norm2)
@@ -189,7 +195,9 @@ class TermIndex:
     def weight(self, term: str) -> float:
         """Weight of ``term``; a term the bank never uses weighs like the rarest bank term."""
         tid = self.vocab.get(term)
-        return float(self.idf[tid]) if tid is not None else self.unknown_idf
+        if tid is not None:
+            return float(self.idf[tid])
+        return self.unknown_idf * (self._boost(term) if self._boost is not None else 1.0)
 
     def vector(self, terms: Iterable[str]) -> QueryVector:
         """The weighted query vector of a set of terms."""

@@ -13,36 +13,38 @@ for precision:
   "documented data retention policy".
 * A question is compared with every text of an entry (question and aliases); the entry's score is
   the best of them, plus up to 2 points when other aliases agree.
-* Score (0-100) = 100 x overlap x (1 - w + w x fuzzy / 100). The overlap is the harmonic mean of two
-  coverages: how much of the question's weight the text explains and how much of the text's weight
-  the question explains, so a heavy word on either side that the other lacks ("...is *tested*")
-  costs more than in a cosine. ``fuzzy`` is rapidfuzz ``token_sort_ratio`` of the normalised texts
-  (word order and near-misses; never ``token_set_ratio``, which scores any subset 100), ``w`` = 0.3.
+* Score (0-100) = 100 x overlap x (1 - w + w x fuzzy / 100) x contrast. The overlap is the harmonic
+  mean of two coverages: how much of the question's weight the text explains and how much of the
+  text's weight the question explains, so a heavy word on either side that the other lacks ("...is
+  *tested*") costs more than in a cosine. Weights are IDF^0.75, and thesaurus concepts count 1.3
+  times a plain word. ``fuzzy`` is rapidfuzz ``token_sort_ratio`` of the normalised texts (word order
+  and near-misses; never ``token_set_ratio``, which scores any subset 100), ``w`` = 0.3. ``contrast``
+  is 0.7 when the question names one side of a thesaurus contrast and the text only another
+  (customer vs staff, at rest vs in transit, SOC 2 vs ISO 27001), else 1.
 * The decision uses the score and the **margin** over the second-best *entry*: two entries that both
   fit mean a person must choose, however high the score.
 
 Thresholds (:class:`Thresholds`) and how they were chosen
 ---------------------------------------------------------
-Until the labelled evaluation set exists, the defaults come from the bank itself (276 entries,
-November 2026): *leave-one-alias-out* (each alias matched against the bank without it: 1,380
-paraphrases whose right answer is known) and *leave-entries-out* (10 % of the entries removed at a
-time, their question and aliases matched: 940 questions whose right answer is "not in the bank").
-This is a harsh test, since bank aliases are written to differ from each other.
+Calibrated on ``benchmarks/match_eval.py`` (420 labelled in-bank phrasings, 153 out-of-bank
+questions of which 102 near-misses, 22 company details; 276-entry bank, November 2026), and checked
+on the bank itself (leave-one-alias-out: 1,380 paraphrases; leave-entries-out: 940 questions whose
+entry was removed, so their nearest sibling tempts the matcher).
 
-* ``auto_score = 80``, ``auto_margin = 8``: 10.6 % of the paraphrases are filled automatically and
-  1 of 2,320 questions is filled wrongly (an out-of-bank question whose sibling entry answers it
-  almost). At 85, 7 % are filled and none wrongly; at 75, 14 % and 0.2 % wrongly. 80 keeps room for
-  questionnaires we have not seen. The margin rarely binds on this bank because its entries are
-  distinct; 8 points is where two entries that differ by one word a customer left out ("workforce"
-  vs "customer" MFA) stop being told apart.
-* ``review_score = 55``: 37 % of the paraphrases reach review with the right entry on top, while 14 %
-  of the out-of-bank questions get flagged with a wrong entry; at 50 it is 44 % and 18 %. Below it the
-  row is unmatched and still carries the top three suggestions.
+* ``auto_score = 72``, ``auto_margin = 12``: no wrong fill on the evaluation set (17 % of in-bank
+  questions filled automatically); at 70/12 also none (18 %), at 65/12 three wrong (25 %), at 60
+  five. On leave-entries-out, 72/12 fills 1.2 % of the orphaned questions (mostly with a sibling that
+  nearly answers them) against 2.1 % at 68/12 and 0.7 % at 75/12. Precision beats coverage, so the
+  safer side of the range where the evaluation set shows no wrong fill.
+  The margin matters: at a score of 55 a margin of 15 instead of 8 removes most wrong fills.
+* ``review_score = 50``: 59 % of in-bank questions reach review with the right entry on top in 95 %
+  of them, while 4 % of out-of-bank questions get flagged with a wrong entry (45: 69 % / 10 %;
+  55: 46 % / 2 %). Below it the row is unmatched and still carries the top three suggestions.
 
-Re-calibrate on the labelled evaluation set with :meth:`Matcher.score_all` (exhaustive scores) or
-``match_many`` results (score and margin of each), then pass a new :class:`Thresholds`; nothing else
-changes. :class:`Scoring` holds the score's own knobs; changing them moves the score scale, so
-thresholds must be re-calibrated with them.
+Re-calibrate with ``python benchmarks/match_eval.py --sweep`` (it reads score and margin of every
+result) or :meth:`Matcher.score_all` (exhaustive scores), then pass a new :class:`Thresholds`;
+nothing else changes. :class:`Scoring` holds the score's own knobs; changing them moves the score
+scale, so thresholds must be re-calibrated with them.
 
 Speed: candidates come from a batched inverted-index search (:mod:`.index`); only the best
 ``rerank`` entries are scored finely, and more only when an entry the index skipped could still
@@ -154,12 +156,21 @@ class Matcher:
                 doc_entry.append(i)
                 self.doc_texts.append(text)
                 self.doc_norm_texts.append(analysis.text)
+        self._contrast_bit: dict[str, int] = {}
+        self._contrast_masks: list[int] = []
+        for group in self.normalizer.contrasts:
+            mask = 0
+            for name in sorted(group):
+                mask |= 1 << self._contrast_bit.setdefault(CONCEPT_PREFIX + name, len(self._contrast_bit))
+            self._contrast_masks.append(mask)
+        self._doc_mask = np.array([self._mask(terms) for terms in doc_terms], dtype=np.uint64)
         self.index = TermIndex(
             doc_terms,
             doc_entry,
             len(self.entries),
             idf_power=self.scoring.idf_power,
             coverage_power=self.scoring.coverage_power,
+            boost=self._boost,
         )
         self._known_words = set(self.normalizer.vocabulary()).union(*known_words) if known_words else set()
         self._spell_vocab = sorted(
@@ -222,7 +233,8 @@ class Matcher:
         docs = np.arange(self.index.n_docs)
         overlap = self._overlap(self.index.all_shared(vec), docs, np.full(docs.size, vec.norm))
         fz = process.cdist([analysis.text], self.doc_norm_texts, scorer=fuzz.token_sort_ratio, workers=1)[0]
-        fine = self._fine(overlap, fz.astype(np.float64))
+        clash = self._clash(np.full(docs.size, self._mask(vec.weights), dtype=np.uint64), docs)
+        fine = self._fine(overlap, fz.astype(np.float64), clash)
         starts = self.index.entry_start
         best, bonus, arg = self._per_cell(fine, starts, self.index.entry_end - starts)
         scores = np.minimum(best + bonus, 100.0)
@@ -244,7 +256,8 @@ class Matcher:
         fz = np.array(
             [fuzz.token_sort_ratio(analysis.text, self.doc_norm_texts[d]) for d in docs], dtype=np.float64
         )
-        k = int(np.argmax(self._fine(overlap, fz)))
+        clash = self._clash(np.full(docs.size, self._mask(vec.weights), dtype=np.uint64), docs)
+        k = int(np.argmax(self._fine(overlap, fz, clash)))
         return self._explanation(analysis, vec, int(docs[k]), float(overlap[k]), float(fz[k]))
 
     # --- pipeline ---------------------------------------------------------------------------------
@@ -350,7 +363,10 @@ class Matcher:
             ]
             if not vocab:
                 continue
-            dist = process.cdist(words, vocab, scorer=OSA.distance, score_cutoff=allowed, dtype=np.uint8)
+            workers = -1 if len(words) * len(vocab) > 200_000 else 1
+            dist = process.cdist(
+                words, vocab, scorer=OSA.distance, score_cutoff=allowed, dtype=np.uint8, workers=workers
+            )
             nearest = dist.min(axis=1)
             for i, word in enumerate(words):
                 if nearest[i] > allowed:
@@ -369,9 +385,35 @@ class Matcher:
         fix = {w: f for w in analysis.words if (f := self._spelling.get(w))}
         return self.normalizer.analyze(text, fix) if fix else analysis
 
-    def _fine(self, overlap: np.ndarray, fz: np.ndarray) -> np.ndarray:
+    def _boost(self, term: str) -> float:
+        """Thesaurus concepts name the things questions are about: they weigh more than plain words."""
+        return self.scoring.concept_boost if term.startswith(CONCEPT_PREFIX) else 1.0
+
+    def _fine(self, overlap: np.ndarray, fz: np.ndarray, clash: np.ndarray) -> np.ndarray:
         w = self.scoring.fuzzy_weight
-        return 100.0 * overlap * (1.0 - w + w * fz / 100.0)
+        factor = np.where(clash, self.scoring.contrast_factor, 1.0)
+        return 100.0 * overlap * (1.0 - w + w * fz / 100.0) * factor
+
+    def _mask(self, terms: Iterable[str]) -> int:
+        """Bits of the contrast concepts among ``terms``."""
+        mask = 0
+        for term in terms:
+            bit = self._contrast_bit.get(term)
+            if bit is not None:
+                mask |= 1 << bit
+        return mask
+
+    def _clash(self, qmask: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """Per document: the question names one side of a contrast and the text only another side."""
+        out = np.zeros(docs.size, dtype=bool)
+        if not self._contrast_masks or not qmask.any():
+            return out
+        dmask = self._doc_mask[docs]
+        for group in self._contrast_masks:
+            g = np.uint64(group)
+            q, d = qmask & g, dmask & g
+            out |= (q != 0) & (d != 0) & ((q & d) == 0)
+        return out
 
     def _overlap(self, shared: np.ndarray, docs: np.ndarray, qnorm: np.ndarray) -> np.ndarray:
         """Weighted overlap (see :attr:`Scoring.coverage_power`), 0-1."""
@@ -410,7 +452,9 @@ class Matcher:
             choices = [self.doc_norm_texts[d] for d in hits.doc_ids[idx].tolist()]
             workers = -1 if idx.size > 5000 else 1
             fz[idx] = process.cpdist(queries, choices, scorer=fuzz.token_sort_ratio, workers=workers)
-        fine = np.where(need, self._fine(overlap, fz), 0.0)
+        qmask = np.array([self._mask(v.weights) for v in vectors], dtype=np.uint64)
+        clash = self._clash(qmask[query_of_doc], hits.doc_ids)
+        fine = np.where(need, self._fine(overlap, fz, clash), 0.0)
         best, bonus, arg = self._per_cell(fine, hits.cell_offsets, hits.cell_lens)
         scores = np.minimum(best + bonus, 100.0).reshape(n, k)
         docs = hits.doc_ids[arg].reshape(n, k)
@@ -536,6 +580,12 @@ class Matcher:
         shared = tuple(t for t, _ in weights if t in doc_terms)
         missing = tuple(t for t, _ in weights if t not in doc_terms)
         hits = tuple(t[len(CONCEPT_PREFIX) :] for t in shared if t.startswith(CONCEPT_PREFIX))
+        clashes = []
+        for group in self.normalizer.contrasts:
+            mine = sorted(c for c in group if CONCEPT_PREFIX + c in vec.weights)
+            theirs = sorted(c for c in group if CONCEPT_PREFIX + c in doc_terms)
+            if mine and theirs and not set(mine) & set(theirs):
+                clashes.append(f"{'/'.join(mine)} (question) vs {'/'.join(theirs)} (text)")
         return Explanation(
             shared_terms=shared,
             thesaurus_hits=hits,
@@ -544,4 +594,5 @@ class Matcher:
             missing_terms=missing,
             overlap=round(overlap, 4),
             fuzzy=round(fz, 1),
+            contrasts=tuple(clashes),
         )

@@ -37,21 +37,27 @@ class NonSecurity:
     """The profile fact that answers it (``profile`` only), e.g. ``company.name``."""
 
 
-_ORG = r"(?:company|vendor|supplier|organization|organisation|business|firm|entity|legal entity|provider|service provider|bidder|respondent|contractor|corporation|institution)"
-_QUAL = r"(?:legal|registered|full|official|trading|corporate|business|company|vendor|supplier)"
+_ORG = r"(?:company|vendor|supplier|organization|organisation|business|firm|entity|legal entity|vendor entity|provider|service provider|bidder|respondent|contractor|corporation|institution)"
+_QUAL = (
+    r"(?:legal|registered|full|official|trading|corporate|business|company|vendor|supplier|organization|your)"
+)
 _PRODUCT = r"(?:product|products|solution|solutions|service|services|application|software|platform|system|offering|tool)"
-_CONTACT_ROLE = r"(?:primary|main|technical|security|information security|infosec|privacy|vendor|company|business|account|designated|responsible|key|sales|support|emergency|incident)"
-_CONTACT_DETAIL = r"(?:name|names|email|email address|e mail|e mail address|mail address|phone|phone number|telephone|telephone number|mobile|mobile number|cell|contact number|number|details|information|info|address)"
+_CONTACT_ROLE = r"(?:primary|main|technical|security|information security|infosec|privacy|vendor|company|business|designated|responsible|key|support|emergency|incident)"
+_CONTACT_DETAIL = r"(?:name|names|email|email address|e mail|e mail address|mail address|phone|phone number|telephone|telephone number|mobile|mobile number|cell|contact number|number|details|information|info)"
+_PERSON = r"(?:person|individual|people|employee|representative)"
+_RESPONDENT = rf"(?:respondent|submitter|preparer|signatory|{_PERSON} (?:completing|filling in|filling out|responding to|submitting) (?:this|the) (?:questionnaire|form|assessment|survey|document))"
+_IDS = r"(?:duns|d u n s|tax id|tax identification|taxpayer id|ein|fein|vat|vat id|vat registration|company registration|business registration|registration|cage code|uei|lei|abn|ssn)(?: number| no| id| code)?"
 
-# (profile fact or None, label, patterns). Patterns are full matches over the folded, lead-in-free text.
+# (profile fact or None, label, patterns). Patterns are full matches over the folded text, after
+# lead-ins ("please provide your") and trailers ("for this contract", "being assessed") are removed.
 FIELDS: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
     (
         "company.name",
         "company name",
         (
             rf"(?:{_QUAL} )*{_ORG}(?: {_QUAL})*(?: legal)? names?",
-            rf"(?:legal|registered|full|official|trading) names?(?: of (?:the )?{_ORG})?",
-            rf"names? of (?:the |your )?(?:{_QUAL} )*{_ORG}(?: completing this (?:questionnaire|form|assessment)| responding)?",
+            rf"(?:legal|registered|full|official|trading) names?(?: of (?:the |your )?{_ORG})?",
+            rf"names? of (?:the |your )?(?:{_QUAL} )*{_ORG}",
             r"(?:doing business as|dba|trade name|trading as)",
             rf"{_ORG}",
         ),
@@ -60,20 +66,32 @@ FIELDS: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
         "company.product",
         "product name",
         (
-            rf"(?:{_QUAL} )?{_PRODUCT}(?: or {_PRODUCT})?(?: names?| name and version| name s)(?: and version(?: number)?)?",
-            rf"names? of (?:the |your )?{_PRODUCT}(?: or {_PRODUCT})?(?: being (?:assessed|evaluated|reviewed|proposed|offered|provided|purchased))?(?: under review| in scope)?",
-            rf"{_PRODUCT}(?: or {_PRODUCT})? (?:being )?(?:assessed|evaluated|reviewed|proposed|offered|in scope|under review)",
-            rf"(?:{_PRODUCT}|{_PRODUCT} name) (?:and|or) version(?: number)?",
+            rf"(?:{_QUAL} )?{_PRODUCT}(?: or {_PRODUCT})?(?: names?| name s)(?: and version(?: number)?)?",
+            rf"names? of (?:the |your )?{_PRODUCT}(?: or {_PRODUCT})?",
+            rf"{_PRODUCT}(?: or {_PRODUCT})?(?: name)? (?:and|or) version(?: number)?",
+        ),
+    ),
+    (
+        None,
+        "respondent details",
+        (
+            rf"(?:{_CONTACT_DETAIL}|title|job title|position|role)(?: and (?:{_CONTACT_DETAIL}|title))? of (?:the )?{_RESPONDENT}",
+            rf"{_RESPONDENT}(?: {_CONTACT_DETAIL}| title| job title| position| role| and)*",
+            r"(?:completed|prepared|submitted|filled in|filled out) by(?: name)?",
+            r"(?:your |contact |respondent |job |position )?(?:title|job title|position|role|job role|designation)",
+            r"(?:your |full |printed |print |first |last )?(?:name|names|full name|first name|last name|surname)(?: and (?:title|email|phone))?",
+            r"(?:name|email|phone)(?: address| number)? of (?:the |your )?(?:account manager|account executive|sales representative|sales contact|relationship manager|customer success manager)",
+            r"(?:account manager|account executive|sales representative|sales contact|relationship manager|customer success manager)(?: name| email| phone| contact details)*",
         ),
     ),
     (
         "company.security_contact",
         "contact",
         (
-            rf"(?:{_CONTACT_ROLE} )*(?:point of )?contact(?: person| persons| s)?(?: {_CONTACT_DETAIL})*(?: for (?:security|this questionnaire|questions|this assessment|security questions|security incidents|security matters))?",
-            rf"{_CONTACT_DETAIL}(?: and {_CONTACT_DETAIL})?(?: of)?(?: the| your)?(?: {_CONTACT_ROLE})*(?: point of)? contact(?: person)?(?: for (?:security|this questionnaire|questions|this assessment|security matters))?",
-            rf"who (?:is|are|should we contact as) (?:the |your )?(?:{_CONTACT_ROLE} )*(?:point of )?contacts?(?: person)?(?: for (?:security|this questionnaire|questions|this assessment|security matters))?",
-            r"(?:respondent|submitter|preparer|completed by|prepared by|submitted by|person completing (?:this|the) (?:questionnaire|form|assessment))(?: s)?(?: name| email| email address| phone| phone number| title| contact| contact details| information)*",
+            rf"(?:{_CONTACT_ROLE} )*(?:point of )?contact(?: person| persons| s)?(?: {_CONTACT_DETAIL}| address)*(?: for (?:security|this questionnaire|questions|this assessment|security questions|security incidents|security matters|follow up questions))?",
+            rf"{_CONTACT_DETAIL}(?: and {_CONTACT_DETAIL})?(?: of)?(?: the| your)?(?: {_CONTACT_ROLE})*(?: point of)? contact(?: person)?(?: for .*)?",
+            rf"{_CONTACT_DETAIL}(?: address)? of (?:the )?{_PERSON} (?:we|to) (?:should )?contact(?: .*)?",
+            rf"who (?:is|are|should we contact as) (?:the |your )?(?:{_CONTACT_ROLE} )*(?:point of )?contacts?(?: person)?(?: for .*)?",
             r"(?:your )?(?:email|email address|e mail|e mail address|phone|phone number|telephone|telephone number|mobile number)",
             r"(?:email|phone)(?: and| or) (?:email|email address|phone|phone number)",
         ),
@@ -90,8 +108,8 @@ FIELDS: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
         "company.headquarters",
         "headquarters",
         (
-            rf"(?:{_QUAL} |office |registered |mailing |physical |street |postal |primary |main |business |headquarters |head office )*(?:address|addresses|location|office location)(?: of (?:the |your )?(?:{_ORG}|headquarters|head office|registered office|main office|principal office))?",
-            r"(?:corporate |company |global |vendor )?(?:headquarters|headquarter|head office|head quarters|hq|registered office|principal place of business|principal office|main office)(?: location| address| country| city)?",
+            rf"(?:(?:{_QUAL}|{_ORG}|office|registered|mailing|physical|street|postal|primary|main|business|headquarters|head office) )*(?:address|addresses|location|office location)(?: of (?:the |your )?(?:{_ORG}|headquarters|head office|registered office|main office|principal office))?",
+            r"(?:corporate |company |global |vendor )?(?:headquarters|headquarter|head office|head quarters|hq|registered office|principal place of business|principal office|main office)(?: location| address| street address| country| city)?",
             r"where (?:is|are) (?:the |your )?(?:company |corporate |vendor |organization )?(?:headquarters|head office|hq|main office|offices?) (?:located|based)",
             r"(?:country|state|jurisdiction) of (?:incorporation|registration|headquarters|domicile|origin)",
             r"(?:city|state|province|state province|country|zip|zip code|postal code|postcode|city state zip|city state|street)",
@@ -101,7 +119,7 @@ FIELDS: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
         None,
         "date",
         (
-            r"(?:today s |todays |current |submission |completion |response |assessment |effective |review |signature |signed |last updated |completed )?dates?(?: completed| submitted| signed| of (?:completion|submission|assessment|response|signature|review))?(?: mm dd yyyy| dd mm yyyy| yyyy mm dd)?",
+            r"(?:today |todays |current |submission |completion |response |assessment |effective |review |signature |signed |last updated |completed )?dates?(?: completed| submitted| signed| of (?:completion|submission|assessment|response|signature|review))?(?: mm dd yyyy| dd mm yyyy| yyyy mm dd)?",
             r"(?:date|dates) (?:and|or) (?:signature|time|place)",
         ),
     ),
@@ -109,36 +127,22 @@ FIELDS: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
         None,
         "signature",
         (
-            r"(?:authorized |authorised |vendor |respondent |customer )?(?:signature|signatures|signed|sign here|signatory|e signature|electronic signature|digital signature|initials)(?: and date| date)?(?: of (?:authorized|authorised) (?:representative|officer|signatory))?",
+            r"(?:authorized |authorised |vendor |respondent |customer )?(?:signature|signatures|signed|sign here|signatory|e signature|electronic signature|digital signature|initials)(?: name)?(?: and (?:date|title|name))?(?: date)?(?: of (?:authorized|authorised) (?:representative|officer|signatory))?",
             r"(?:signed|signature) by",
             r"(?:printed |print )?name and (?:signature|title)",
         ),
     ),
     (
         None,
-        "a person's name",
-        (
-            r"(?:your |full |printed |print |first |last )?(?:name|names|full name|first name|last name|surname)(?: and (?:title|email|phone))?",
-        ),
-    ),
-    (
-        None,
-        "job title",
-        (
-            r"(?:your |contact |respondent |job |position )?(?:title|job title|position|role|job role|designation)",
-        ),
-    ),
-    (
-        None,
         "company facts",
         (
-            r"(?:total )?(?:number|no|count|#) of (?:employees|staff|personnel|ftes|fte|full time employees|workers|people employed|locations|offices|customers|clients)(?: worldwide| globally| in total)?",
+            r"(?:total )?(?:number|no|count|#) of (?:employees|staff|personnel|ftes|fte|full time employees|full time equivalents|workers|people employed|locations|offices|customers|clients)(?: worldwide| globally| in total)?",
             rf"how many (?:employees|staff|people|personnel|ftes|full time employees|customers|clients|offices|locations)(?: do you have| does (?:the |your )?{_ORG} (?:have|employ)| are employed(?: by (?:the |your )?{_ORG})?| work (?:for|at) (?:the |your )?{_ORG})?",
             r"(?:employee|staff) (?:count|headcount|numbers?)",
-            rf"(?:{_ORG} )?(?:size|headcount|annual revenue|revenue|turnover|industry|sector|ownership|parent company|ticker|stock ticker|stock symbol)",
+            rf"(?:{_ORG} )?(?:size|headcount|annual revenue|revenue|turnover|industry|sector|ownership|parent company|parent organization|ticker|stock ticker|stock symbol)",
             rf"(?:year|date) (?:founded|established|of (?:incorporation|establishment)|{_ORG} (?:was )?(?:founded|established))",
             r"(?:years|how long) (?:in business|has (?:the |your )?(?:company|vendor|organization) been in business)",
-            r"(?:duns|d u n s|duns number|tax id|tax identification number|ein|vat number|vat id|company registration number|registration number|business registration number|cage code|uei)",
+            rf"(?:{_ORG} )?{_IDS}(?: (?:and |or )?{_IDS}){{0,2}}",
             r"(?:is (?:the |your )?(?:company|vendor|organization) )?(?:publicly traded|public or private|privately held)",
         ),
     ),
@@ -154,7 +158,12 @@ _LEAD_IN = re.compile(
     r"^(?:\d+(?:\.\d+)*\s+)?(?:(?:please|kindly)\s+)?(?:(?:provide|enter|state|list|give|indicate|specify|insert|supply|add|type|write|confirm|fill in)\s+)?"
     r"(?:(?:what|which) (?:is|are)\s+|what s\s+)?(?:(?:the|your|our|its)\s+)?"
 )
-_TRAILER = re.compile(r"\s+(?:here|below|above|if applicable|if any|optional|required)$")
+_TRAILER = re.compile(
+    r"(?:\s+(?:here|below|above|if applicable|if any|optional|required)"
+    r"|\s+for (?:this|the) (?:contract|engagement|questionnaire|assessment|rfp|rfi|proposal|agreement|review)"
+    r"|\s+(?:being|to be) (?:assessed|evaluated|reviewed|proposed|offered|provided|purchased)|\s+(?:under review|in scope)"
+    r"|\s+including\s.*)$"
+)
 _PAREN = re.compile(r"\([^)]*\)")
 
 _SECTION = re.compile(

@@ -225,7 +225,7 @@ _IRREGULAR = dict(
     sas:sas ips:ips ids:ids os:os gcs:gcs kms:kms hsm:hsm hsms:hsm apis:api vms:vm siems:siem wafs:waf
     slas:sla ndas:nda dpas:dpa baas:baa keys:key days:day ways:way comply:compli complies:compli
     complied:compli complying:compli compliance:compli compliant:compli noncompliance:noncompli
-    revocation:revok automatic:autom automatically:autom maintenance:maintain instance:instance
+    revocation:revok automatic:autom automatically:autom instance:instance
     instances:instance
 """.split()  # noqa: SIM905 - a word table reads better as text
 )
@@ -407,6 +407,8 @@ class Normalizer:
         for phrase in stop_phrases:
             self.stops.add(self._expand(tokens(phrase)), None)
         self.thesaurus = PhraseTable()
+        self.contrasts: tuple[frozenset[str], ...] = ()
+        """Sets of concept names that are alternatives, not synonyms (see thesaurus.yaml)."""
         self._vocabulary: set[str] = set(self.stop_words)
         for phrase in stop_phrases:
             self._vocabulary.update(tokens(phrase))

@@ -19,11 +19,11 @@ Status = Literal["auto", "review", "unmatched", "skipped"]
 class Thresholds:
     """When a match is filled automatically, flagged for review or left unmatched (see module docstring)."""
 
-    auto_score: float = 80.0
+    auto_score: float = 72.0
     """Minimum score (0-100) to fill an answer without review."""
-    auto_margin: float = 8.0
+    auto_margin: float = 12.0
     """Minimum lead of the best entry over the second-best entry to fill without review."""
-    review_score: float = 55.0
+    review_score: float = 50.0
     """Minimum score to propose the best entry for review; below it the row is unmatched."""
 
     def __post_init__(self) -> None:
@@ -46,8 +46,14 @@ class Scoring:
     the geometric mean (= cosine); -1 the harmonic mean, stricter when one side has a heavy term the
     other lacks ("is the IR plan *tested*" vs "do you have an IR plan"). Must be <= 0 (the index's
     cosine bound relies on it)."""
-    idf_power: float = 1.0
+    idf_power: float = 0.75
     """Term weight is IDF to this power: 1 is classic TF-IDF; lower values let common words count more."""
+    concept_boost: float = 1.3
+    """Weight multiplier of thesaurus concepts over plain words (IDF alone does not know that "SOC 2"
+    matters more than "recent")."""
+    contrast_factor: float = 0.7
+    """Score multiplier when the question names one side of a thesaurus contrast (``customer``) and the
+    text only another (``staff``): MFA for customers is not MFA for the workforce."""
     agree_window: float = 5.0
     """Other texts of the same entry within this many points of its best text count as agreeing."""
     agree_bonus: float = 1.0
@@ -63,8 +69,8 @@ class Scoring:
     ``Matcher._learn_spellings``)."""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.fuzzy_weight <= 1:
-            raise ValueError("fuzzy_weight must be between 0 and 1")
+        if not 0 <= self.fuzzy_weight <= 1 or not 0 <= self.contrast_factor <= 1:
+            raise ValueError("fuzzy_weight and contrast_factor must be between 0 and 1")
         if self.coverage_power > 0:
             raise ValueError("coverage_power must be <= 0")
         if self.rerank < 1 or self.rerank_max < self.rerank:
@@ -101,6 +107,9 @@ class Explanation:
     """Weighted term overlap (0-1) with the matched text (see :attr:`Scoring.coverage_power`)."""
     fuzzy: float = 0.0
     """rapidfuzz token_sort_ratio (0-100) of the normalised texts."""
+    contrasts: tuple[str, ...] = ()
+    """Alternatives the question and the text name differently, e.g. ``customer (question) vs staff (text)``;
+    each multiplies the score by :attr:`Scoring.contrast_factor`."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ claimed by two groups are errors that name ``path:line:col``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,8 @@ DEFAULT_THESAURUS = "thesaurus.yaml"
 """Name of the built-in thesaurus inside the ``trustfill.matching`` package."""
 
 _CONCEPT_PATTERN = r"^[a-z][a-z0-9_]*$"
+# The matcher keeps each text's contrast concepts as bits of one 64-bit integer.
+MAX_CONTRAST_CONCEPTS = 64
 
 
 class ConceptGroup(Strict):
@@ -39,6 +42,10 @@ class ThesaurusFile(Strict):
     abbreviations: dict[str, str] = Field(default_factory=dict, description="One-token acronym -> words.")
     stop_phrases: list[str] = Field(default_factory=list, description="Boilerplate phrases to drop.")
     stop_words: list[str] = Field(default_factory=list, description="Single words to drop.")
+    contrasts: list[list[str]] = Field(
+        default_factory=list,
+        description="Sets of concepts that are alternatives (customer vs staff), not synonyms.",
+    )
     groups: list[ConceptGroup] = Field(
         default_factory=list, description="Equivalent terms, one concept each."
     )
@@ -121,7 +128,7 @@ def _build(loaded: tuple[ThesaurusFile, Located]) -> Normalizer:
         for t, term in enumerate(group.terms):
             place = located.place(("groups", g, "terms", t))
             phrase = normalizer.phrase(term)
-            if not phrase:
+            if not phrase or all(w in normalizer.stop_words for w in tokens(term)):
                 problems.append(
                     Problem(place, f"groups[{g}].terms[{t}]: '{term}' is nothing but stop words; remove it")
                 )
@@ -139,6 +146,33 @@ def _build(loaded: tuple[ThesaurusFile, Located]) -> Normalizer:
             if owner is None:
                 claimed[phrase] = (group.concept, place)
                 normalizer.add_concept(term, phrase, group.concept)
+    members: set[str] = set()
+    for c, contrast in enumerate(model.contrasts):
+        if len(set(contrast)) < 2:
+            problems.append(
+                Problem(
+                    located.place(("contrasts", c)), f"contrasts[{c}]: needs at least two different concepts"
+                )
+            )
+        for m, name in enumerate(contrast):
+            if name not in concepts:
+                close = difflib.get_close_matches(name, list(concepts), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(
+                    Problem(
+                        located.place(("contrasts", c, m)),
+                        f"contrasts[{c}][{m}]: no group has concept '{name}'{hint}",
+                    )
+                )
+            members.add(name)
+    if len(members) > MAX_CONTRAST_CONCEPTS:
+        problems.append(
+            Problem(
+                located.place(("contrasts",), key=True),
+                f"contrasts: {len(members)} concepts in all; at most {MAX_CONTRAST_CONCEPTS} are supported",
+            )
+        )
     if problems:
         raise WorkspaceError.from_problems(problems)
+    normalizer.contrasts = tuple(frozenset(c) for c in model.contrasts)
     return normalizer

@@ -1,0 +1,240 @@
+"""Matcher decisions: ranking, thesaurus, boilerplate weighting, margins, routing, mappings, explanations."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from rapidfuzz import fuzz
+
+from trustfill.errors import BankFormatError
+from trustfill.matching import Mappings, Matcher, MatchResult, Scoring, Thresholds
+
+from .conftest import SMALL_BANK, entry
+
+IR = "Do you have a documented incident response plan?"
+RETENTION = "Do you have a documented data retention policy?"
+BREACHES = "Is there a formal process for responding to security breaches?"
+
+
+def top(result: MatchResult) -> str | None:
+    return result.candidates[0].entry_id if result.candidates else None
+
+
+def test_plain_token_ratio_is_fooled_by_boilerplate() -> None:
+    # The problem the matcher exists for: shared boilerplate outweighs the words that matter.
+    assert fuzz.token_set_ratio(IR, RETENTION) > fuzz.token_set_ratio(IR, BREACHES)
+
+
+def test_incident_response_question_finds_the_breach_entry_not_the_retention_one() -> None:
+    bank = [e for e in SMALL_BANK if e.id != "ir-plan"] + [entry("breach-process", BREACHES)]
+    matcher = Matcher(bank)
+    result = matcher.match(IR)
+    assert top(result) == "breach-process"
+    scores = {c.entry_id: c.score for c in matcher.score_all(IR)}
+    assert scores["breach-process"] > scores["retention-policy"] + 20
+
+
+def test_breach_wording_finds_the_incident_response_entry(matcher: Matcher) -> None:
+    result = matcher.match(BREACHES)
+    assert top(result) == "ir-plan"
+    assert result.status in ("auto", "review")
+
+
+def test_real_bank_ranks_the_incident_example(real_matcher: Matcher) -> None:
+    assert top(real_matcher.match(BREACHES)) == "incident-response-plan"
+    assert top(real_matcher.match(IR)) == "incident-response-plan"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is 2FA enforced for the workforce?", "mfa-workforce"),
+        ("Do personnel have to use two-factor authentication?", "mfa-workforce"),
+        ("Do you support SAML?", "sso"),
+        ("Is PII kept in your product?", "pii"),
+        ("Is there a DR plan?", "dr-plan"),
+        ("Describe your BCP.", "bcp"),
+        ("Do you use institution data to train LLMs?", "ai-training"),
+        ("How frequently is a pentest performed?", "pentest"),
+        ("Do you run vuln scans?", "vuln-scan"),
+        ("Is stored data protected with encryption?", "encrypt-rest"),
+        ("Is there a secure SDLC?", "sdlc"),
+        ("Are employees vetted before they join?", "background-checks"),
+        ("Do you screen staff?", "background-checks"),
+    ],
+)
+def test_thesaurus_synonyms_find_the_entry(matcher: Matcher, question: str, expected: str) -> None:
+    assert top(matcher.match(question)) == expected
+
+
+def test_boilerplate_weighs_less_than_content(matcher: Matcher) -> None:
+    weight = matcher.index.weight
+    assert weight("@documented") < weight("@incident")
+    assert weight("@policy") < weight("@retention")
+    explanation = matcher.match(IR, explain=True).explanation
+    assert explanation is not None
+    terms = [t for t, _ in explanation.weights]
+    assert terms.index("@incident") < terms.index("@documented")  # heaviest first
+
+
+def test_boilerplate_alone_matches_nothing_confidently(matcher: Matcher) -> None:
+    result = matcher.match("Do you have a documented policy?")
+    assert result.status != "auto"
+    assert result.margin < 5  # every documented-policy entry fits equally badly
+
+
+def test_near_identical_entries_go_to_review_not_auto(matcher: Matcher) -> None:
+    result = matcher.match("How long do you keep system logs?")
+    assert result.status == "review"
+    assert {c.entry_id for c in result.candidates[:2]} == {"logs-billing", "logs-payroll"}
+    assert result.margin < matcher.thresholds.auto_margin
+    assert "two entries fit" in result.reason
+
+
+def test_clear_winner_is_auto(matcher: Matcher) -> None:
+    result = matcher.match("Is customer data encrypted at rest?")
+    assert result.status == "auto"
+    assert result.entry_id == "encrypt-rest"
+    assert result.margin >= matcher.thresholds.auto_margin
+    assert 0 <= result.score <= 100
+
+
+def test_contrast_keeps_customer_and_workforce_apart(matcher: Matcher) -> None:
+    question = "Is MFA available for client accounts?"
+    assert top(matcher.match(question)) == "mfa-customers"
+    clash = matcher.explain(question, "mfa-workforce")
+    assert any("customer" in c and "staff" in c for c in clash.contrasts)
+    assert matcher.explain(question, "mfa-customers").contrasts == ()
+
+
+def test_every_alias_is_matched_and_reported(matcher: Matcher) -> None:
+    result = matcher.match("Workforce MFA")
+    assert result.candidates[0].matched_text == "Workforce MFA"
+    assert result.candidates[0].entry_id == "mfa-workforce"
+
+
+def test_result_types_are_frozen_and_bounded(matcher: Matcher) -> None:
+    result = matcher.match("Do you do penetration testing?")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.status = "auto"  # type: ignore[misc]
+    assert len(result.candidates) <= 3
+    assert all(0 <= c.score <= 100 for c in result.candidates)
+    assert [c.score for c in result.candidates] == sorted((c.score for c in result.candidates), reverse=True)
+
+
+def test_match_many_equals_match_one_by_one(matcher: Matcher) -> None:
+    questions = [IR, "Company name", "", "Do you encrypt data in transit?", "SSO?", BREACHES]
+    assert matcher.match_many(questions) == [matcher.match(q) for q in questions]
+
+
+def test_explanation_names_shared_terms_and_concepts(matcher: Matcher) -> None:
+    result = matcher.match("Do you encrypt customer data at rest?", explain=True)
+    ex = result.explanation
+    assert ex is not None
+    assert ex.alias_used in (SMALL_BANK[7].question, *SMALL_BANK[7].aliases)
+    assert {"encrypt", "at_rest"} <= set(ex.thesaurus_hits)
+    assert "@encrypt" in ex.shared_terms
+    assert matcher.match("Do you encrypt customer data at rest?").explanation is None
+
+
+def test_typos_one_edit_away_are_read_as_bank_words(matcher: Matcher) -> None:
+    assert top(matcher.match("Is custmer data encryptd at rest?")) == "encrypt-rest"
+    # two readings that stem differently: left alone rather than guessed
+    assert matcher._spelling.get("authenticaton") in (None, "authenticaton")
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Company name", "company.name"),
+        ("Legal name of the vendor entity", "company.name"),
+        ("Security contact email", "company.security_contact"),
+        ("Company website URL", "company.website"),
+        ("Headquarters address", "company.headquarters"),
+        ("Product name and version being assessed", "company.product"),
+        ("Date completed", None),
+        ("Signature", None),
+        ("Number of employees", None),
+    ],
+)
+def test_non_security_rows_are_skipped_with_their_profile_fact(
+    matcher: Matcher, text: str, fact: str | None
+) -> None:
+    result = matcher.match(text)
+    assert result.status == "skipped"
+    assert result.profile_fact == fact
+    assert result.entry_id is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12.3", "N/A", "SECTION 4: ACCESS CONTROL", "Data Protection:"])
+def test_blank_and_heading_rows_are_skipped(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.status == "skipped"
+    assert result.profile_fact is None
+
+
+def test_a_row_with_an_id_is_a_question_not_a_heading(matcher: Matcher) -> None:
+    assert matcher.match("4.2 Encryption At Rest").status == "skipped"
+    result = matcher.match("4.2 Encryption At Rest", question_id="DP-04")
+    assert top(result) == "encrypt-rest"
+
+
+def test_security_questions_mentioning_contacts_are_not_skipped(matcher: Matcher) -> None:
+    for text in ("Do you encrypt email?", "Is there a security contact customers can report incidents to?"):
+        assert matcher.match(text).status != "skipped"
+
+
+def test_mappings_apply_exactly_with_customer_precedence(small_bank: list) -> None:
+    mappings = Mappings()
+    mappings.record("Do you do 2FA?", "mfa-customers")
+    mappings.record("Do you do 2FA?", "mfa-workforce", customer="Acme University")
+    mappings.record("Do you accept purchase orders?", None)
+    mappings.record("Is there a quantum-safe roadmap?", "gone-entry")
+    matcher = Matcher(small_bank, mappings=mappings)
+
+    acme = matcher.match("do you do 2fa", customer="acme university")
+    assert (acme.status, acme.entry_id, acme.score) == ("auto", "mfa-workforce", 100.0)
+    assert "reviewer" in acme.reason
+    assert matcher.match("Do you do 2FA?", customer="Other Corp").entry_id == "mfa-customers"
+    assert matcher.match("Do you do 2FA?").entry_id == "mfa-customers"
+    # the key is the wording, not the meaning: another question is matched normally
+    assert matcher.match("Do you do 2FA for staff?").reason.startswith("reviewer") is False
+
+    none = matcher.match("Do you accept purchase orders?")
+    assert none.status == "unmatched"
+    assert none.reason.startswith("reviewer marked: not in bank")
+
+    gone = matcher.match("Is there a quantum-safe roadmap?")
+    assert gone.status == "review"
+    assert "'gone-entry', which is no longer in the bank" in gone.reason
+
+
+def test_thresholds_are_plain_settings() -> None:
+    strict = Thresholds(auto_score=99, auto_margin=50, review_score=95)
+    matcher = Matcher(SMALL_BANK, thresholds=strict)
+    result = matcher.match("Is customer data encrypted at rest?")
+    assert result.status in ("review", "auto")
+    assert result.status == ("auto" if result.score >= 99 and result.margin >= 50 else "review")
+    with pytest.raises(ValueError, match="review_score <= auto_score"):
+        Thresholds(auto_score=50, review_score=60)
+    with pytest.raises(ValueError, match="rerank"):
+        Scoring(rerank=0)
+
+
+def test_duplicate_entry_ids_are_refused() -> None:
+    with pytest.raises(BankFormatError, match="'dup' is used twice"):
+        Matcher([entry("dup", "Is data encrypted at rest?"), entry("dup", "Is data encrypted in transit?")])
+
+
+def test_an_empty_bank_matches_nothing() -> None:
+    result = Matcher([]).match("Do you encrypt data at rest?")
+    assert result.status == "unmatched"
+    assert result.candidates == ()
+
+
+def test_score_all_ranks_every_entry(matcher: Matcher) -> None:
+    ranked = matcher.score_all("Do you encrypt data in transit?")
+    assert len(ranked) == len(SMALL_BANK)
+    assert ranked[0].entry_id == "encrypt-transit"
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
