@@ -365,7 +365,7 @@ def _is_error(o: Outcome) -> bool:
 # --- threshold sweep ----------------------------------------------------------------------------
 
 SWEEP_AUTO_SCORE = (50.0, 55.0, 57.5, 60.0, 62.5, 65.0, 67.5, 70.0, 75.0, 80.0, 85.0, 90.0)
-SWEEP_AUTO_MARGIN = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0)
+SWEEP_AUTO_MARGIN = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0)
 SWEEP_REVIEW_SCORE = (25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0)
 # Below this share of right suggestions among reviewed rows, review mostly shows reviewers noise.
 REVIEW_USEFUL = 0.75
@@ -412,19 +412,37 @@ def sweep_auto(matcher: Matcher, items: Sequence[Item]) -> list[SweepRow]:
     ]
 
 
-def recommend_auto(rows: Sequence[SweepRow]) -> SweepRow | None:
-    """Most coverage among settings meeting the fill targets, preferring the safer of near-equal ones.
-
-    The best coverage often sits on the edge of the safe region, where one more wrong auto breaks the
-    precision target; so among settings within one point of coverage of the best, the one with the
-    fewest wrong autos wins, then the stricter one.
-    """
+def _edge(rows: Sequence[SweepRow]) -> SweepRow | None:
+    """The setting with the most coverage that meets the fill targets (ties: fewer wrong autos, stricter)."""
     safe = [r for r in rows if meets_fill_targets(r.metrics)]
-    if not safe:
-        return None
-    top = max(r.metrics.coverage for r in safe)
-    near_top = [r for r in safe if r.metrics.coverage >= top - 0.01]
-    return min(near_top, key=lambda r: (r.wrong_autos, -r.thresholds.auto_margin, -r.thresholds.auto_score))
+    return max(safe, key=lambda r: (r.metrics.coverage, -r.wrong_autos, r.thresholds.auto_margin), default=None)
+
+
+def recommend_auto(rows: Sequence[SweepRow]) -> SweepRow | None:
+    """Most coverage among *robust* settings: those meeting the fill targets whose looser grid neighbours do too.
+
+    The setting with the most coverage usually sits on the edge of the safe region, where one more
+    wrong auto on tomorrow's questionnaire breaks the precision target. A setting counts as robust when
+    the next lower auto_score (same margin) and the next lower auto_margin (same score) also meet the
+    targets, so there is one grid step of slack on both knobs. Falls back to the edge when nothing is robust.
+    """
+    by_key = {(r.thresholds.auto_score, r.thresholds.auto_margin): r for r in rows}
+
+    def ok(score: float, margin: float) -> bool:
+        row = by_key.get((score, margin))
+        return row is not None and meets_fill_targets(row.metrics)
+
+    def looser(values: Sequence[float], value: float) -> float | None:
+        i = values.index(value)
+        return values[i - 1] if i > 0 else None
+
+    robust = []
+    for r in rows:
+        a, mg = r.thresholds.auto_score, r.thresholds.auto_margin
+        la, lm = looser(SWEEP_AUTO_SCORE, a), looser(SWEEP_AUTO_MARGIN, mg)
+        if ok(a, mg) and la is not None and ok(la, mg) and (lm is None or ok(a, lm)):
+            robust.append(r)
+    return max(robust, key=lambda r: (r.metrics.coverage, -r.wrong_autos, r.thresholds.auto_margin), default=_edge(rows))
 
 
 def sweep_review(matcher: Matcher, items: Sequence[Item], auto: Thresholds) -> list[SweepRow]:
@@ -461,6 +479,14 @@ def print_sweep(matcher: Matcher, items: Sequence[Item]) -> None:
     if pick is None:
         print("\nno setting meets the auto-precision and out-of-bank targets; the matcher or the bank must improve")
         return
+    edge = _edge(rows)
+    if edge is not None and edge is not pick:
+        t, m = edge.thresholds, edge.metrics
+        print(
+            f"\nedge of the safe region: auto_score={t.auto_score:g} auto_margin={t.auto_margin:g} -> coverage"
+            f" {_pct(m.coverage).strip()}, precision {_pct(m.auto_precision).strip()}, out-of-bank auto {_pct(m.oob_auto).strip()}"
+            " (no slack: a neighbouring setting misses a target)"
+        )
     review_rows = sweep_review(matcher, items, pick.thresholds)
     print(f"\nreview_score at auto_score={pick.thresholds.auto_score:g} auto_margin={pick.thresholds.auto_margin:g}")
     print("  review_score  review(in)  unmatched(in)  review(oob)  reviewed rows with the right suggestion")
@@ -473,6 +499,15 @@ def print_sweep(matcher: Matcher, items: Sequence[Item]) -> None:
     review = recommend_review(review_rows)
     review_score = review.thresholds.review_score if review else current.review_score
     m = pick.metrics
+    chosen = dataclasses.replace(pick.thresholds, review_score=review_score)
+    outcomes = run(with_thresholds(matcher, chosen), items)
+    print("\nrecommended setting, listed vs held-out questions:")
+    for name, held in (("listed", False), ("held out", True)):
+        sm = metrics([o for o in outcomes if o.item.held_out == held])
+        print(
+            f"  {name:<9} auto precision {_pct(sm.auto_precision)}  out-of-bank auto {_pct(sm.oob_auto)}"
+            f"  coverage {_pct(sm.coverage)}  review {_pct(sm.review_in)}"
+        )
     print(
         f"\nrecommended: Thresholds(auto_score={pick.thresholds.auto_score:g}, auto_margin={pick.thresholds.auto_margin:g},"
         f" review_score={review_score:g})\n  auto precision {_pct(m.auto_precision).strip()},"
