@@ -74,10 +74,11 @@ def read_part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
         return zf.read(name)
     except KeyError as exc:
         raise ImportFormatError(f"{path}: part {name} is missing; the file is damaged") from exc
-    except RuntimeError as exc:  # zipfile's word for an encrypted member
-        raise ImportFormatError(f"{path}: part {name} is encrypted; save an unprotected copy and try again") from exc
-    except NotImplementedError as exc:  # a compression method zipfile cannot read
-        raise ImportFormatError(f"{path}: part {name} uses an unsupported compression ({exc}); re-save the file") from exc
+    except (RuntimeError, NotImplementedError) as exc:
+        # zipfile raises these for encrypted members and for compression methods it cannot read
+        encrypted = bool(zf.getinfo(name).flag_bits & 0x1)
+        why = "is encrypted; save an unprotected copy" if encrypted else f"cannot be read ({exc}); re-save the file"
+        raise ImportFormatError(f"{path}: part {name} {why} and try again") from exc
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         raise ImportFormatError(f"{path}: part {name} is damaged ({exc}); ask for a fresh copy") from exc
 
