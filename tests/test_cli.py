@@ -106,3 +106,22 @@ def test_atomic_output_refuses_existing_and_input(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="is the input file"), atomic_path(dest, force=True, protect=(dest,)):
         pass
     assert dest.read_text() == "keep"
+
+
+def test_learn_then_answer_uses_the_decision(mini_workspace: Path, run_cli) -> None:
+    question = "Are the bits on the platters scrambled?"
+    code, out, _ = run_cli("answer", question, "--json", cwd=mini_workspace)
+    assert json.loads(out)["match"]["status"] != "auto"
+    code, out, err = run_cli("learn", question, "crypto-at-rest", cwd=mini_workspace)
+    assert code == 0, err
+    assert (mini_workspace / "mappings.yaml").is_file()
+    code, out, _ = run_cli("answer", question, "--json", cwd=mini_workspace)
+    data = json.loads(out)
+    assert (data["match"]["status"], data["match"]["entry"]) == ("auto", "crypto-at-rest")
+    assert data["answer"]["short"] == "Yes"
+
+
+def test_learn_refuses_unknown_entry(mini_workspace: Path, run_cli) -> None:
+    code, _, err = run_cli("learn", "Anything?", "no-such-entry", cwd=mini_workspace)
+    assert code == 2
+    assert err.strip() == "no bank entry 'no-such-entry'"
