@@ -153,3 +153,25 @@ def test_one_fact_change_changes_every_dependent_answer(tmp_path: Path) -> None:
     assert len(changed) >= 10
     # Every answer that changed read the fact that changed: answers stay consistent with the facts.
     assert set(changed) <= set(dependent)
+
+
+@pytest.mark.parametrize("profile", sorted(GOLDEN))
+def test_seed_question_via_cli(profile: str, run_cli) -> None:
+    import json
+
+    question = ("Is customer data used to train AI/ML models? If so, is this opt-in or opt-out, and can customers "
+                "prohibit use of their data for training?")
+    code, out, err = run_cli("answer", question, "--profile", str(EXAMPLES / profile), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    short, narrative, evidence = GOLDEN[profile]
+    assert data["match"]["entry"] == SEED
+    assert data["match"]["status"] == "auto"
+    assert (data["answer"]["short"], data["answer"]["narrative"]) == (short, narrative)
+    assert [e["id"] for e in data["answer"]["evidence"]] == evidence
+    expected = " ".join(data["entry"]["evidence_expected"]).lower()
+    for part in ("data-usage policy", "consent form", "opt-in / opt-out", "records of handled"):
+        assert part in expected
+    code, text, _ = run_cli("answer", question, "--profile", str(EXAMPLES / profile))
+    assert f"Answer: {short}" in text
+    assert "Why it matters:" in text
