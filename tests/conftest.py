@@ -101,15 +101,15 @@ def mini_workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
     """Run the real CLI entry point; return (exit code, stdout, stderr)."""
     from trustfill.cli import main
 
     monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
+        # Away from the repository by default, so the bundled default workspace is what a bare command sees.
+        monkeypatch.chdir(cwd if cwd is not None else tmp_path_factory.mktemp("cwd"))
         try:
             main(list(args))
             code = 0

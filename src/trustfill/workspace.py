@@ -76,12 +76,13 @@ class Workspace:
         return self.root / MAPPINGS_FILE
 
     def default_profile(self) -> Path | None:
-        """profile.yaml in a user workspace; the Heroku SaaS example for the bundled default."""
+        """profile.yaml in the workspace; else its Heroku SaaS example (the bundled default, a repo checkout)."""
         own = self.root / PROFILE_FILE
         if own.is_file():
             return own
+        # A checkout of the trustfill repository is a workspace too; its example profile stands in.
         example = self.root / DEFAULT_PROFILE
-        return example if self.is_default and example.is_file() else None
+        return example if example.is_file() else None
 
 
 def find_workspace(path: Path | None = None) -> Workspace:
