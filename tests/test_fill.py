@@ -36,7 +36,7 @@ def _fill(run_cli, src: Path, out: Path, *extra: str, profile: str = "saas-herok
 def test_fill_example_writes_answers_into_the_customers_file(example_questionnaire: Path, tmp_path: Path, run_cli) -> None:
     before = example_questionnaire.read_bytes()
     out = tmp_path / "answers.xlsx"
-    code, stdout, err, report = _fill(run_cli, example_questionnaire, out)
+    code, _, err, report = _fill(run_cli, example_questionnaire, out)
     assert code == 0, err
     assert example_questionnaire.read_bytes() == before  # the input is never modified
     by_id = {q["question_id"]: q for q in report["questions"]}
@@ -146,3 +146,29 @@ def test_unreadable_questionnaire_is_one_clear_error(tmp_path: Path, run_cli) ->
     assert err.startswith(f"{bad}: ")
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_saved_layout_file_overrides_detection(tmp_path: Path, run_cli) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Vendor"
+    # No header words a detector would know: the customer's recurring format needs a saved layout.
+    ws.append(["Ref", "Item", "Reply", "Detail"])
+    ws.append(["X1", "Is customer data encrypted at rest?", None, None])
+    ws.append(["X2", "Is multi-factor authentication enforced for all employees?", None, None])
+    src = tmp_path / "q.xlsx"
+    wb.save(src)
+    layout = tmp_path / "layout.yaml"
+    layout.write_text("sheet: Vendor\nheader_row: 1\nid_col: A\nquestion_col: B\nanswer_col: C\ncomment_col: D\n")
+    code, out, err = run_cli("inspect", str(src), "--layout", str(layout), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [q["id"] for q in data["items"]] == ["X1", "X2"]
+    kinds = {s["kind"]: s["address"] for s in data["items"][0]["slots"]}
+    assert kinds == {"short": "Vendor!C2", "narrative": "Vendor!D2"}
+    layout.write_text("sheet: Vendor\nquestion_column: B\n")
+    code, _, err = run_cli("inspect", str(src), "--layout", str(layout))
+    assert code == 4
+    assert err.strip() == f"{layout}:2:1: question_column: unknown key; did you mean 'question_col'?"
