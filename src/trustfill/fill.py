@@ -25,6 +25,8 @@ _EQUIVALENT = {
 
 
 def _fold(text: str) -> str:
+    # Dropdowns often number their options ("1) Yes", "2 - No"); the number is not part of the answer.
+    text = re.sub(r"^\s*[0-9]+\s*[).:\-]\s*", "", text)
     return re.sub(r"[^a-z0-9/]+", " ", text.casefold()).strip()
 
 
