@@ -238,3 +238,40 @@ def test_score_all_ranks_every_entry(matcher: Matcher) -> None:
     assert len(ranked) == len(SMALL_BANK)
     assert ranked[0].entry_id == "encrypt-transit"
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+# An entry whose words are spread over two aliases, next to one that shares one of them.
+SPREAD = [
+    entry(
+        "cert-renewal",
+        "How are TLS certificates managed?",
+        "Do you monitor certificate expiry dates?",
+        "Are certificates renewed automatically?",
+    ),
+    entry("tls-version", "Which TLS versions do you support?", "Minimum TLS version"),
+    entry("ir-plan", "Do you have a documented incident response plan?"),
+]
+SPREAD_Q = "Do you monitor expiry and renew automatically?"
+
+
+def test_the_entry_bag_finds_a_paraphrase_spread_over_aliases() -> None:
+    with_bag = Matcher(SPREAD)
+    without = Matcher(SPREAD, scoring=Scoring(bag_weight=0.0))
+    got = with_bag.match(SPREAD_Q)
+    assert top(got) == "cert-renewal"
+    assert got.score > without.match(SPREAD_Q).score + 10
+    # the suggestion shows a real alias, never the bag
+    assert got.candidates[0].matched_text in (SPREAD[0].question, *SPREAD[0].aliases)
+
+
+def test_bag_scores_agree_between_match_and_score_all() -> None:
+    # the index path (match) and the exhaustive path (score_all) must give an entry the same bag score
+    matcher = Matcher(SPREAD)
+    got = matcher.match(SPREAD_Q)
+    exhaustive = matcher.score_all(SPREAD_Q)[0]
+    assert (exhaustive.entry_id, round(exhaustive.score, 6)) == (top(got), round(got.score, 6))
+
+
+def test_bag_weight_outside_0_1_is_refused() -> None:
+    with pytest.raises(ValueError, match="bag_weight"):
+        Scoring(bag_weight=1.5)

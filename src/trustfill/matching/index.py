@@ -56,7 +56,8 @@ def overlap(shared: np.ndarray, qnorm: np.ndarray, dnorm: np.ndarray, power: flo
         return np.zeros(0)
     with np.errstate(divide="ignore", invalid="ignore"):
         cov_q = np.where(qnorm > 0, shared / (qnorm * qnorm), 0.0)
-    cov_d = shared / (dnorm * dnorm)
+    # capped: a bag document's norm is its entry's typical text norm, which a question can outweigh
+    cov_d = np.minimum(shared / (dnorm * dnorm), 1.0)
     if power == 0:
         return np.sqrt(cov_q * cov_d)
     ok = (cov_q > 0) & (cov_d > 0)
@@ -117,6 +118,7 @@ class TermIndex:
         idf_power: float = 1.0,
         coverage_power: float = 0.0,
         boost: Callable[[str], float] | None = None,
+        bags: Sequence[bool] | None = None,
     ) -> None:
         """Index documents.
 
@@ -129,6 +131,11 @@ class TermIndex:
                 and common words.
             coverage_power: Exponent of :func:`overlap`, which ranks documents (<= 0).
             boost: Multiplier of a term's weight (e.g. thesaurus concepts count more); 1 when None.
+            bags: Per document, True for an entry's *bag* (every term of its texts in one document).
+                A bag's norm is the largest norm of its entry's other documents, not its own: the bag
+                stands for "a text of this entry", so a question explaining as much weight as the
+                entry's longest text covers it fully (:func:`overlap` caps coverage at 1). Bag terms are a subset of
+                the entry's vocabulary, so the entry bounds stay valid.
         """
         if coverage_power > 0:
             raise ValueError("coverage_power must be <= 0")
@@ -187,6 +194,15 @@ class TermIndex:
         norm2 = np.add.reduceat(w2[self.doc_cols], self.doc_indptr[:-1]) if self.n_docs else np.zeros(0)
         self.doc_norm = np.sqrt(norm2)
         self.doc_norm[self.doc_norm == 0] = np.inf  # a text of stop words only matches nothing
+        self.is_bag = np.zeros(self.n_docs, dtype=bool) if bags is None else np.asarray(bags, dtype=bool)
+        if self.is_bag.size != self.n_docs:
+            raise ValueError("bags needs one flag per document")
+        if self.is_bag.any():
+            text = ~self.is_bag & np.isfinite(self.doc_norm)
+            typical = np.zeros(n_entries)
+            np.maximum.at(typical, entry_arr[text], self.doc_norm[text])
+            typical = np.where(typical > 0, typical, np.inf)[entry_arr[self.is_bag]]
+            self.doc_norm[self.is_bag] = np.minimum(self.doc_norm[self.is_bag], typical)
         starts = np.searchsorted(entry_arr, np.arange(n_entries + 1))
         self.entry_start = np.asarray(starts[:-1], dtype=np.int64)
         self.entry_end = np.asarray(starts[1:], dtype=np.int64)

@@ -141,6 +141,7 @@ class Matcher:
             self._pos[entry.id] = i
         doc_terms: list[tuple[str, ...]] = []
         doc_entry: list[int] = []
+        doc_bag: list[bool] = []
         known_words: list[tuple[str, ...]] = []
         self.doc_texts: list[str] = []
         self.doc_norm_texts: list[str] = []
@@ -154,8 +155,18 @@ class Matcher:
                 seen.add(analysis.text)
                 doc_terms.append(analysis.terms)
                 doc_entry.append(i)
+                doc_bag.append(False)
                 self.doc_texts.append(text)
                 self.doc_norm_texts.append(analysis.text)
+            if self.scoring.bag_weight > 0 and len(seen) > 1:
+                # the entry's vocabulary as one more document: a paraphrase whose words are spread
+                # over several aliases matches none of them well, but the entry as a whole
+                first = len(doc_terms) - len(seen)
+                doc_terms.append(tuple(dict.fromkeys(t for terms in doc_terms[first:] for t in terms)))
+                doc_entry.append(i)
+                doc_bag.append(True)
+                self.doc_texts.append(entry.question)
+                self.doc_norm_texts.append("")
         self._contrast_bit: dict[str, int] = {}
         self._contrast_masks: list[int] = []
         for group in self.normalizer.contrasts:
@@ -171,7 +182,9 @@ class Matcher:
             idf_power=self.scoring.idf_power,
             coverage_power=self.scoring.coverage_power,
             boost=self._boost,
+            bags=doc_bag,
         )
+        self._is_bag = self.index.is_bag
         self._known_words = set(self.normalizer.vocabulary()).union(*known_words) if known_words else set()
         self._spell_vocab = sorted(
             w for w in self._known_words if w.isalpha() and len(w) >= SPELL_MIN_LEN - 2
@@ -234,10 +247,9 @@ class Matcher:
         overlap = self._overlap(self.index.all_shared(vec), docs, np.full(docs.size, vec.norm))
         fz = process.cdist([analysis.text], self.doc_norm_texts, scorer=fuzz.token_sort_ratio, workers=1)[0]
         clash = self._clash(np.full(docs.size, self._mask(vec.weights), dtype=np.uint64), docs)
-        fine = self._fine(overlap, fz.astype(np.float64), clash)
+        fine = self._fine(overlap, fz.astype(np.float64), clash, docs)
         starts = self.index.entry_start
-        best, bonus, arg = self._per_cell(fine, starts, self.index.entry_end - starts)
-        scores = np.minimum(best + bonus, 100.0)
+        scores, arg = self._per_cell(fine, docs, starts, self.index.entry_end - starts)
         order = np.lexsort((np.arange(len(scores)), -scores))
         return [Candidate(self.entries[i].id, float(scores[i]), self.doc_texts[int(arg[i])]) for i in order]
 
@@ -257,7 +269,8 @@ class Matcher:
             [fuzz.token_sort_ratio(analysis.text, self.doc_norm_texts[d]) for d in docs], dtype=np.float64
         )
         clash = self._clash(np.full(docs.size, self._mask(vec.weights), dtype=np.uint64), docs)
-        k = int(np.argmax(self._fine(overlap, fz, clash)))
+        fine = np.where(self._is_bag[docs], -1.0, self._fine(overlap, fz, clash, docs))
+        k = int(np.argmax(fine))
         return self._explanation(analysis, vec, int(docs[k]), float(overlap[k]), float(fz[k]))
 
     # --- pipeline ---------------------------------------------------------------------------------
@@ -389,10 +402,12 @@ class Matcher:
         """Thesaurus concepts name the things questions are about: they weigh more than plain words."""
         return self.scoring.concept_boost if term.startswith(CONCEPT_PREFIX) else 1.0
 
-    def _fine(self, overlap: np.ndarray, fz: np.ndarray, clash: np.ndarray) -> np.ndarray:
+    def _fine(self, overlap: np.ndarray, fz: np.ndarray, clash: np.ndarray, docs: np.ndarray) -> np.ndarray:
         w = self.scoring.fuzzy_weight
         factor = np.where(clash, self.scoring.contrast_factor, 1.0)
-        return 100.0 * overlap * (1.0 - w + w * fz / 100.0) * factor
+        # a bag is no sentence, so word order means nothing there: a flat weight replaces the fuzzy factor
+        text = np.where(self._is_bag[docs], self.scoring.bag_weight, 1.0 - w + w * fz / 100.0)
+        return 100.0 * overlap * text * factor
 
     def _mask(self, terms: Iterable[str]) -> int:
         """Bits of the contrast concepts among ``terms``."""
@@ -442,11 +457,12 @@ class Matcher:
         # fine = 100 x overlap x (fuzzy factor <= 1): a document with no overlap scores 0 anyway, and one
         # that stays under the floor (minus what the agreement rules could add) cannot matter
         need = overlap > 0
+        bag = self._is_bag[hits.doc_ids]
         if floor is not None:
             s = self.scoring
             need &= 100.0 * overlap >= floor[query_of_doc] - s.agree_bonus_cap - s.agree_window
         fz = np.zeros(overlap.size)
-        idx = np.flatnonzero(need)
+        idx = np.flatnonzero(need & ~bag)
         if idx.size:
             queries = [texts[i] for i in query_of_doc[idx].tolist()]
             choices = [self.doc_norm_texts[d] for d in hits.doc_ids[idx].tolist()]
@@ -454,9 +470,9 @@ class Matcher:
             fz[idx] = process.cpdist(queries, choices, scorer=fuzz.token_sort_ratio, workers=workers)
         qmask = np.array([self._mask(v.weights) for v in vectors], dtype=np.uint64)
         clash = self._clash(qmask[query_of_doc], hits.doc_ids)
-        fine = np.where(need, self._fine(overlap, fz, clash), 0.0)
-        best, bonus, arg = self._per_cell(fine, hits.cell_offsets, hits.cell_lens)
-        scores = np.minimum(best + bonus, 100.0).reshape(n, k)
+        fine = np.where(need, self._fine(overlap, fz, clash, hits.doc_ids), 0.0)
+        scores, arg = self._per_cell(fine, hits.doc_ids, hits.cell_offsets, hits.cell_lens)
+        scores = scores.reshape(n, k)
         docs = hits.doc_ids[arg].reshape(n, k)
         order = np.lexsort((hits.entries, -scores), axis=1)
         # overlap <= unseen_bound, and the fuzzy factor is at most 1
@@ -469,10 +485,17 @@ class Matcher:
         )
 
     def _per_cell(
-        self, fine: np.ndarray, offsets: np.ndarray, lens: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per group of documents (one entry): best score, agreement bonus, position of the best document."""
+        self, fine: np.ndarray, docs: np.ndarray, offsets: np.ndarray, lens: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per group of documents (one entry): its score and the position of its best text.
+
+        The score is the better of the best text plus the agreement bonus and the bag. Every group
+        has at least one text (bags are added only beside two or more).
+        """
         offsets = np.asarray(offsets, dtype=np.int64)
+        bag = self._is_bag[docs]
+        bag_best = np.maximum.reduceat(np.where(bag, fine, 0.0), offsets)
+        fine = np.where(bag, -np.inf, fine)
         best = np.maximum.reduceat(fine, offsets)
         rep = np.repeat(best, lens)
         agreeing = np.add.reduceat((fine >= rep - self.scoring.agree_window).astype(np.int64), offsets) - 1
@@ -483,7 +506,7 @@ class Matcher:
         _, first = np.unique(owner, return_index=True)  # owner is sorted: the first best document per group
         arg = np.empty(offsets.size, dtype=np.int64)
         arg[owner[first]] = is_best[first]
-        return best, bonus, arg
+        return np.minimum(np.maximum(best + bonus, bag_best), 100.0), arg
 
     def _settled(self, best: np.ndarray, second: np.ndarray, unseen: np.ndarray) -> np.ndarray:
         """True where no entry outside the scored ones can change the chosen entry or the status.

@@ -60,6 +60,10 @@ class Scoring:
     """Points added per agreeing text (only when the best text reaches ``review_score``)."""
     agree_bonus_cap: float = 2.0
     """Most points the agreement bonus adds."""
+    bag_weight: float = 0.8
+    """Score multiplier of an entry's *bag*, all terms of its question and aliases as one document
+    scored without the fuzzy factor (see :class:`~trustfill.matching.index.TermIndex`); the entry
+    scores the better of its best text and its bag. 0 turns bags off."""
     rerank: int = 10
     """Entries scored finely per question."""
     rerank_max: int = 40
@@ -69,8 +73,8 @@ class Scoring:
     ``Matcher._learn_spellings``)."""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.fuzzy_weight <= 1 or not 0 <= self.contrast_factor <= 1:
-            raise ValueError("fuzzy_weight and contrast_factor must be between 0 and 1")
+        if not 0 <= self.fuzzy_weight <= 1 or not 0 <= self.contrast_factor <= 1 or not 0 <= self.bag_weight <= 1:
+            raise ValueError("fuzzy_weight, contrast_factor and bag_weight must be between 0 and 1")
         if self.coverage_power > 0:
             raise ValueError("coverage_power must be <= 0")
         if self.rerank < 1 or self.rerank_max < self.rerank:
