@@ -12,7 +12,11 @@ for precision:
   "policy", "data") count for little, so "documented incident response plan" no longer looks like
   "documented data retention policy".
 * A question is compared with every text of an entry (question and aliases); the entry's score is
-  the best of them, plus up to 2 points when other aliases agree.
+  the best of them, plus up to 2 points when other aliases agree, or its *bag* score when higher:
+  all the entry's terms as one document, scored 0.8 x 100 x overlap (no fuzzy factor), with the
+  norm of the entry's longest text standing for the bag's own. A paraphrase whose words are spread
+  over several aliases ("monitor expiry" from one, "renew automatically" from another) matches none
+  of them well but the entry as a whole; the 0.8 keeps a bag below an alias that says it all.
 * Score (0-100) = 100 x overlap x (1 - w + w x fuzzy / 100) x contrast. The overlap is the harmonic
   mean of two coverages: how much of the question's weight the text explains and how much of the
   text's weight the question explains, so a heavy word on either side that the other lacks ("...is
@@ -26,20 +30,22 @@ for precision:
 
 Thresholds (:class:`Thresholds`) and how they were chosen
 ---------------------------------------------------------
-Calibrated on ``benchmarks/match_eval.py`` (420 labelled in-bank phrasings, 153 out-of-bank
-questions of which 102 near-misses, 22 company details; 276-entry bank, November 2026), and checked
-on the bank itself (leave-one-alias-out: 1,380 paraphrases; leave-entries-out: 940 questions whose
-entry was removed, so their nearest sibling tempts the matcher).
+Calibrated on ``benchmarks/match_eval.py`` (484 labelled in-bank phrasings, 148 out-of-bank
+questions, 22 company details; 337-entry bank, bank commit 667588e) with its ``--sweep``, which
+recommends the setting with the most coverage that keeps auto precision >= 98 % and out-of-bank
+auto-fill <= 2 % with one grid step of slack on both knobs.
 
-* ``auto_score = 72``, ``auto_margin = 12``: no wrong fill on the evaluation set (17 % of in-bank
-  questions filled automatically); at 70/12 also none (18 %), at 65/12 three wrong (25 %), at 60
-  five. On leave-entries-out, 72/12 fills 1.2 % of the orphaned questions (mostly with a sibling that
-  nearly answers them) against 2.1 % at 68/12 and 0.7 % at 75/12. Precision beats coverage, so the
-  safer side of the range where the evaluation set shows no wrong fill.
-  The margin matters: at a score of 55 a margin of 15 instead of 8 removes most wrong fills.
-* ``review_score = 50``: 59 % of in-bank questions reach review with the right entry on top in 95 %
-  of them, while 4 % of out-of-bank questions get flagged with a wrong entry (45: 69 % / 10 %;
-  55: 46 % / 2 %). Below it the row is unmatched and still carries the top three suggestions.
+* ``auto_score = 57.5``, ``auto_margin = 20``: 98.6 % precision (3 wrong fills of 207), 1.4 %
+  out-of-bank auto-fill, 42 % of in-bank questions filled right (held-out quarter: 100 % precision,
+  29 % filled). The margin does most of the work: at 57.5 a margin of 12 instead of 20 adds wrong
+  fills faster than right ones. Stricter settings trade coverage for safety: 62.5/15 has no wrong
+  fill and fills 37 %.
+* ``review_score = 40``: the lowest score at which at least three in four reviewed rows carry the
+  right suggestion (78 %); 43 % of in-bank questions go to review, 15 % stay unmatched, and 20 % of
+  out-of-bank questions get a (wrong) suggestion a reviewer must reject. Below it the row is
+  unmatched and still carries the top three suggestions.
+* Before entry bags (same bank) top-1 was 87.0 % (held out 79.0 %); with them 89.3 % (82.3 %), and
+  coverage at the same thresholds went from 31 % to 42 %.
 
 Re-calibrate with ``python benchmarks/match_eval.py --sweep`` (it reads score and margin of every
 result) or :meth:`Matcher.score_all` (exhaustive scores), then pass a new :class:`Thresholds`;

@@ -19,11 +19,11 @@ Status = Literal["auto", "review", "unmatched", "skipped"]
 class Thresholds:
     """When a match is filled automatically, flagged for review or left unmatched (see module docstring)."""
 
-    auto_score: float = 72.0
+    auto_score: float = 57.5
     """Minimum score (0-100) to fill an answer without review."""
-    auto_margin: float = 12.0
+    auto_margin: float = 20.0
     """Minimum lead of the best entry over the second-best entry to fill without review."""
-    review_score: float = 50.0
+    review_score: float = 40.0
     """Minimum score to propose the best entry for review; below it the row is unmatched."""
 
     def __post_init__(self) -> None:
