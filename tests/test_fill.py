@@ -172,3 +172,27 @@ def test_saved_layout_file_overrides_detection(tmp_path: Path, run_cli) -> None:
     code, _, err = run_cli("inspect", str(src), "--layout", str(layout))
     assert code == 4
     assert err.strip() == f"{layout}:2:1: question_column: unknown key; did you mean 'question_col'?"
+
+
+def test_review_answers_blank_by_default_and_flagged_with_fill_mode(example_questionnaire: Path, tmp_path: Path, run_cli) -> None:
+    code, _, err, report = _fill(run_cli, example_questionnaire, tmp_path / "blank.xlsx")
+    assert code == 0, err
+    reviews = [q for q in report["questions"] if q["status"] == "review"]
+    assert reviews, "the example should have at least one review question"
+    for q in reviews:
+        if q["written"]:  # a confident match whose short answer fits no dropdown value: only the narrative goes in
+            assert any("is not one of the cell's choices" in n for n in q["notes"])
+        else:
+            assert any(n.startswith("suggested answer:") for n in q["notes"])
+    out = tmp_path / "flagged.xlsx"
+    code, _, err, report = _fill(run_cli, example_questionnaire, out, "--review-mode", "fill")
+    assert code == 0, err
+    flagged = [q for q in report["questions"] if q["status"] == "review" and q["written"]
+               and any(n.startswith("not a confident match") for n in q["notes"])]
+    assert flagged
+    ws = load_workbook(out)["Security Questionnaire"]
+    cell = ws[flagged[0]["written"][0].split("!")[1]]
+    assert cell.value
+    assert cell.fill.fgColor.rgb == "FFFFF2CC"
+    assert cell.comment is not None
+    assert "check that entry" in cell.comment.text

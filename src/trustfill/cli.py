@@ -188,8 +188,8 @@ def match(file: Path, workspace: Path | None, profile: Path | None, explain: boo
 @click.option("--overwrite", is_flag=True, help="Replace answers and formulas already in the customer's file (each is reported).")
 @click.option("--clean", is_flag=True, help="Answers only: no review colours, notes or review sheet in the customer's file.")
 @click.option("--no-review-sheet", is_flag=True, help="Do not add the 'trustfill review' sheet to an xlsx.")
-@click.option("--review-mode", type=click.Choice(["fill", "blank"]), default="fill", show_default=True,
-              help="fill: write review answers and flag them; blank: leave them empty, suggestion in the report.")
+@click.option("--review-mode", type=click.Choice(["blank", "fill"]), default="blank", show_default=True,
+              help="blank: leave review answers empty, suggestion in the report and review sheet; fill: write them and flag them.")
 @click.option("--customer", help="Customer name, for per-customer learned mappings.")
 @click.option("--strict", is_flag=True, help="Import warnings fail the run.")
 @_import_options

@@ -74,8 +74,9 @@ class QuestionResult:
 class FillOptions:
     """How ``fill`` behaves."""
 
-    review_mode: str = "fill"
-    """``fill``: write review answers and flag them; ``blank``: leave them empty with a suggestion in the report."""
+    review_mode: str = "blank"
+    """``blank``: leave review answers empty, the suggestion in the report and review sheet (never a wrong answer
+    in the customer's file); ``fill``: write them and flag them for a person."""
     overwrite: bool = False
     """Replace answers and formulas already in the file (each is reported)."""
     customer: str | None = None
@@ -143,12 +144,14 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
     status = match.status
     notes: list[str] = []
     if status == REVIEW:
-        notes.append(f"match score {match.score:.0f} is below the auto-fill bar; check that entry {match.entry_id} answers this question")
+        why = f" ({match.reason})" if match.reason else ""
+        notes.append(f"not a confident match{why}; check that entry {match.entry_id} answers this question")
     if answer.status != "ok":
         status = REVIEW
         notes.extend(answer.problems)
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
     if status == REVIEW and options.review_mode == "blank":
+        notes.append(f"suggested answer: {answer.short} (entry {match.entry_id}); confirm it, then rerun with a learned mapping or fill it in")
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
     plan = plan_writes(question, answer, review=status == REVIEW, options=options, note="; ".join(notes) if notes else None)
     writes = plan.writes
