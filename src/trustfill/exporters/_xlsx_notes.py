@@ -25,6 +25,7 @@ from ._xlsx_package import (
 from ._xlsx_sheet import SheetPatcher
 from ._xlsx_xml import (
     Span,
+    apply_edits,
     attrs_of,
     children,
     decode_part,
@@ -177,7 +178,7 @@ def add_notes(
             edits.append((after.start, after.start, body))
         else:
             edits.append(_append_edit(xml, comment_list, body))
-    xml = _apply(xml, edits)
+    xml = apply_edits(xml, edits)
 
     # VML: append shapes to the sheet's drawing, or make one.
     if vml_text is None:
@@ -224,14 +225,6 @@ def _append_edit(xml: str, parent: Span, tag: str) -> tuple[int, int, str]:
     return parent.close_start, parent.close_start, tag
 
 
-def _apply(xml: str, edits: list[tuple[int, int, str]]) -> str:
-    out, pos = [], 0
-    for s, e, t in sorted(edits, key=lambda x: (x[0], x[1])):
-        out.append(xml[pos:s])
-        out.append(t)
-        pos = e
-    out.append(xml[pos:])
-    return "".join(out)
 
 
 def _before_close(vml: str, text: str) -> str:

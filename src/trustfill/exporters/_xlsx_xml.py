@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
 from ..errors import OutputError
 
 _NAME = r"[^\s/>!?=<]+"
@@ -200,21 +202,20 @@ def ns_prefix(root_attrs: str, uri: str) -> str | None:
     return None
 
 
-def col_to_num(col: str) -> int:
-    """``A`` -> 1, ``AA`` -> 27."""
-    n = 0
-    for ch in col:
-        n = n * 26 + ord(ch) - 64
-    return n
+# openpyxl's converters, under the names the writer modules use.
+col_to_num = column_index_from_string
+num_to_col = get_column_letter
 
 
-def num_to_col(n: int) -> str:
-    """1 -> ``A``."""
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+def apply_edits(xml: str, edits: list[tuple[int, int, str]]) -> str:
+    """Replace each ``(start, end)`` span of ``xml`` by its text; spans must not overlap."""
+    out, pos = [], 0
+    for start, end, text in sorted(edits, key=lambda x: (x[0], x[1])):
+        out.append(xml[pos:start])
+        out.append(text)
+        pos = end
+    out.append(xml[pos:])
+    return "".join(out)
 
 
 CELL_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")

@@ -51,7 +51,17 @@ from ._xlsx_package import (
 )
 from ._xlsx_sheet import CellWrite, SheetPatcher
 from ._xlsx_styles import StylesPatcher
-from ._xlsx_xml import attrs_of, children, clean_text, escape_text, num_to_col, parse_ref, root_span, set_attr
+from ._xlsx_xml import (
+    apply_edits,
+    attrs_of,
+    children,
+    clean_text,
+    escape_text,
+    num_to_col,
+    parse_ref,
+    root_span,
+    set_attr,
+)
 from ._xlsx_zip import write_package
 from .interface import SlotWrite
 
@@ -389,13 +399,7 @@ def _drop_calc_entries(store: PartStore, wb: Workbook, ctypes: ContentTypes, rem
         wb.rels.remove(rel.id)
         ctypes.remove_override(part)
         return
-    out, pos = [], 0
-    for s, e, t in sorted(edits, key=lambda x: (x[0], x[1])):
-        out.append(xml[pos:s])
-        out.append(t)
-        pos = e
-    out.append(xml[pos:])
-    store.put(part, "".join(out))
+    store.put(part, apply_edits(xml, edits))
 
 
 def _add_review_sheet(

@@ -30,6 +30,19 @@ def sniff(path: Path) -> bytes:
     return head
 
 
+def read_input(path: Path) -> bytes:
+    """The bytes of a text questionnaire (csv, VSAQ json); raises for missing, unreadable and empty files."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImportFormatError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise ImportFormatError(f"{path}: the file is empty")
+    return data
+
+
 def open_zip(path: Path, kind: str) -> zipfile.ZipFile:
     """Open an OOXML file (``kind`` is 'workbook' or 'document'), refusing encrypted, legacy, corrupt and bomb files."""
     head = sniff(path)

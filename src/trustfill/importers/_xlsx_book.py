@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
 from ..errors import ImportFormatError
 from ._container import open_zip, parse_xml, read_part
 
@@ -39,19 +41,10 @@ _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 def col_index(letters: str) -> int:
     """``'A'`` -> 1, ``'AB'`` -> 28."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
+    return column_index_from_string(letters.upper())
 
 
-def col_letter(index: int) -> str:
-    """1 -> ``'A'``, 28 -> ``'AB'``."""
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+col_letter = get_column_letter
 
 
 def split_ref(ref: str) -> tuple[int, int]:

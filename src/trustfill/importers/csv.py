@@ -26,6 +26,7 @@ from typing import ClassVar
 
 from ..errors import ImportFormatError, Problem, UsageError
 from ..questionnaire import AnswerSlot, Layout, Questionnaire, QuestionRow, SlotKind, SlotState
+from ._container import read_input
 from .interface import Importer, ImportOptions
 
 DELIMITERS = (",", ";", "\t")
@@ -268,14 +269,7 @@ def sniff_delimiter(text: str, suffix: str = "") -> str:
 
 def read_csv(path: Path, encoding: str | None = None) -> tuple[CsvDialect, list[CsvRecord]]:
     """Read ``path``: its dialect and its records. Raises ImportFormatError for files that are not text."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFormatError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    if not data.strip():
-        raise ImportFormatError(f"{path}: the file is empty")
+    data = read_input(path)
     if data.startswith(b"PK\x03\x04"):
         raise ImportFormatError(f"{path}: this is a zip (an .xlsx or .docx?) named {path.suffix}; rename it to its real extension")
     if data.startswith(b"\xd0\xcf\x11\xe0"):

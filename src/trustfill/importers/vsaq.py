@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 
 from ..errors import ImportFormatError, Problem
 from ..questionnaire import AnswerSlot, Layout, Questionnaire, QuestionRow, SlotKind
+from ._container import read_input
 from .interface import Importer, ImportOptions
 
 MAX_BYTES = 20 * 1024 * 1024  # the largest real template is ~140 KB
@@ -155,14 +156,7 @@ def _line_col(src: str, offset: int) -> tuple[int, int]:
 
 def load_vsaq(path: Path) -> dict[str, Any]:
     """Read and parse a VSAQ template; raise ImportFormatError with ``path:line:col`` on bad syntax."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFormatError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    if not data.strip():
-        raise ImportFormatError(f"{path}: the file is empty")
+    data = read_input(path)
     if len(data) > MAX_BYTES:
         raise ImportFormatError(f"{path}: {len(data):,} bytes is far larger than any VSAQ template; refusing to read it")
     try:
