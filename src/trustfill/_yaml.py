@@ -144,8 +144,28 @@ def load_text(text: str, path: str) -> Located:
         raise YamlLoadError(Problem(path, f"invalid YAML: {exc}")) from exc
     if root is None:
         raise YamlLoadError(Problem(f"{path}:1:1", "file is empty; expected a YAML mapping"))
+    if _expanded_size(root, {}) > MAX_NODES:
+        raise YamlLoadError(
+            Problem(_mark(path, root), f"document expands to more than {MAX_NODES:,} nodes (a YAML alias bomb?); refusing to load it")
+        )
     located.data = _Builder(located).build(root, ())
     return located
+
+
+def _expanded_size(node: Node, memo: dict[int, int]) -> int:
+    """Nodes the document has once aliases are expanded, counted without expanding them (shared nodes memoised)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_NODES + 1  # a node reached again while still being counted is a recursive alias
+    if isinstance(node, SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[key] = min(size, 10 * MAX_NODES)
+    return memo[key]
 
 
 def _tab_near(text: str, line: int) -> bool:
