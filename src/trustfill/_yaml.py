@@ -59,18 +59,9 @@ class YamlLoadError(Exception):
 class _Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
-        self.count = 0
         self.scalars = SafeConstructor()
 
     def build(self, node: Node, loc: PathKey) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise YamlLoadError(
-                Problem(
-                    _mark(self.located.path, node),
-                    f"document expands to more than {MAX_NODES:,} nodes (a YAML alias bomb?); refusing to load it",
-                )
-            )
         self.located.values.setdefault(loc, _pos(node))
         if isinstance(node, ScalarNode):
             try:
