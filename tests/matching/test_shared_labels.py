@@ -1,0 +1,88 @@
+"""The coverage benchmark's ground truth (benchmarks/data/shared_labels.yaml) fits the bundled bank.
+
+Runs without ../shared: it checks the labels against the bank and a fixed list of questionnaire file names, so a
+renamed or deleted bank entry, or a typo in a file name, fails here instead of silently lowering the measured
+accuracy in benchmarks/coverage.py.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from trustfill.workspace import find_workspace, load_library
+
+REPO = Path(__file__).resolve().parents[2]
+LABELS = REPO / "benchmarks" / "data" / "shared_labels.yaml"
+
+# The questionnaires listed in ../shared/questionnaires/SOURCES.md; labels may only name these.
+KNOWN_FILES = frozenset({
+    "hecvat-4.1.4.xlsx",
+    "hecvat-full-3.06.xlsx",
+    "hecvat-lite-2.11.xlsx",
+    "hecvat-triage-2.10.xlsx",
+    "openchain-license-compliance-2.0-questionnaire.docx",
+    "openchain-oss-practices-ma-assessment.docx",
+    "osi-procurement-security-questionnaire.docx",
+    "vsaq-infrastructure.json",
+    "vsaq-physical_and_datacenter.json",
+    "vsaq-security_privacy_programs.json",
+    "vsaq-webapp.json",
+})
+# A question id ("HLAP-01", "dc_access") or a cell location ("Sheet1!C14"); anything longer is probably copied text,
+# which must not enter the repository.
+KEY = re.compile(r"^[\w.\-' ]{1,60}(![A-Z]{1,3}\d{1,7})?$")
+
+
+@pytest.fixture(scope="module")
+def labels() -> dict:
+    data = yaml.safe_load(LABELS.read_text())
+    assert isinstance(data, dict), f"{LABELS}: expected a mapping of file name -> labels"
+    return data
+
+
+@pytest.fixture(scope="module")
+def bank_ids() -> set[str]:
+    lib = load_library(find_workspace(REPO))
+    assert lib.entries, "the bundled bank did not load"
+    return set(lib.entries)
+
+
+def test_every_file_key_is_a_known_questionnaire(labels: dict) -> None:
+    unknown = sorted(set(labels) - KNOWN_FILES)
+    assert not unknown, f"{LABELS}: unknown questionnaire file names {unknown}"
+
+
+def test_each_file_labels_questions_with_short_keys(labels: dict) -> None:
+    for name, file_labels in labels.items():
+        assert isinstance(file_labels, dict), f"{LABELS}: {name}: expected a mapping of question id -> entry id"
+        assert file_labels, f"{LABELS}: {name} has no labels"
+        bad = [k for k in file_labels if not isinstance(k, str) or not KEY.match(k)]
+        assert not bad, f"{LABELS}: {name}: keys that are not question ids or locations: {bad[:5]}"
+
+
+def test_every_labelled_entry_exists_in_the_bank(labels: dict, bank_ids: set[str]) -> None:
+    missing = sorted(
+        f"{name}:{qid}->{entry}"
+        for name, file_labels in labels.items()
+        for qid, entry in file_labels.items()
+        if entry is not None and entry not in bank_ids
+    )
+    assert not missing, f"{LABELS}: labels name entries the bank does not have: {missing}"
+
+
+def test_labels_are_entry_ids_or_null(labels: dict) -> None:
+    for name, file_labels in labels.items():
+        bad = [qid for qid, entry in file_labels.items() if entry is not None and not isinstance(entry, str)]
+        assert not bad, f"{LABELS}: {name}: labels must be an entry id or null: {bad}"
+
+
+def test_some_questions_are_in_the_bank_and_some_are_not(labels: dict) -> None:
+    # All-null or all-labelled files would mean the labelling was skipped, not judged.
+    for name, file_labels in labels.items():
+        values = list(file_labels.values())
+        assert any(v is None for v in values), f"{name}: no question is labelled out of the bank"
+        assert any(v is not None for v in values), f"{name}: no question is labelled with an entry"
