@@ -80,6 +80,7 @@ class AnswerEngine:
         self.evidence = evidence
         self.env = env or make_env()
         self._cache: dict[str, RenderedAnswer] = {}
+        self._compiled: dict[str, Any] = {}
 
     def render(self, entry_id: str) -> RenderedAnswer:
         """The answer for ``entry_id``; never raises for template or profile problems."""
@@ -138,14 +139,27 @@ class AnswerEngine:
         assert entry.answer.cases is not None
         for i, case in enumerate(entry.answer.cases):
             if case.when is not None:
-                holds = self.env.compile_expression(case.when, undefined_to_none=False)(**ctx)
+                holds = self._expression(case.when)(**ctx)
                 _ = str(holds) if holds is not None else ""  # force strict undefined to raise
                 if not holds:
                     continue
             cited.extend(c for c in case.cites if c not in cited)
-            narrative = self.env.from_string(case.narrative).render(ctx)
+            # Plain text needs no Jinja; most declarative narratives without facts are plain.
+            narrative = self._template(case.narrative).render(ctx) if "{" in case.narrative else case.narrative
             return case.short, narrative, f"cases[{i}]"
         raise ValueError("no case applies and there is no fallback case without 'when'")
+
+    def _expression(self, source: str) -> Any:
+        # Compiling is most of the cost of a declarative case; many entries share the same expressions.
+        if source not in self._compiled:
+            self._compiled[source] = self.env.compile_expression(source, undefined_to_none=False)
+        return self._compiled[source]
+
+    def _template(self, source: str) -> Template:
+        key = "\0" + source
+        if key not in self._compiled:
+            self._compiled[key] = self.env.from_string(source)
+        return self._compiled[key]
 
     def _result(self, entry: BankEntry, source: str, status: str, tracker: FactTracker, cited: list[str], *,
                 short: str | None = None, narrative: str | None = None, missing: tuple[str, ...] = (),
