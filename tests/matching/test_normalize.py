@@ -91,7 +91,12 @@ def test_different_words_keep_different_stems(a: str, b: str) -> None:
         ["encrypt", "encryption", "encrypted", "cryptography"],
         ["vuln", "vulnerability", "vulnerabilities"],
         ["SDLC", "software development lifecycle", "secure development lifecycle"],
-        ["third party", "3rd-party", "vendors", "suppliers"],
+        ["third party", "3rd-party", "vendors", "suppliers", "companies", "outside firms"],
+        ["open source", "GPL", "copyleft", "AGPL"],
+        ["collect", "gather", "gathering", "collection"],
+        ["develop", "developers", "coding"],
+        ["timeframe", "how quickly", "without undue delay", "within what timeframe"],
+        ["overseas", "abroad", "other countries", "offshore"],
     ],
 )
 def test_thesaurus_groups_reduce_to_one_concept(group: list[str]) -> None:
@@ -116,6 +121,22 @@ def test_stop_phrases_remove_questionnaire_boilerplate_and_self_references() -> 
     )
     # "vendor" alone is a third party; "the vendor" is the company answering
     assert terms("Do you assess your vendors?") == ("assess", "@third_party")
+
+
+def test_the_vendor_itself_is_no_third_party_but_other_companies_are() -> None:
+    assert terms("Does your company encrypt data?") == terms("encrypt data")
+    assert terms("Which companies process customer data?")[0] == "@third_party"
+
+
+def test_insurance_of_any_kind_is_not_cyber_insurance() -> None:
+    assert terms("general liability insurance") == ("general", "liabil", "@insurance")
+    assert terms("cyber liability insurance") == terms("data breach insurance") == ("@cyber_insurance",)
+
+
+def test_sibling_details_get_their_own_concepts() -> None:
+    assert "@byok" in terms("Can we supply our own encryption key?")
+    assert "@rto" in terms("How soon is the application available again after a disaster?")
+    assert "@minimization" in terms("Do you avoid collecting more than is needed?")
 
 
 def test_at_least_sixty_concept_groups() -> None:

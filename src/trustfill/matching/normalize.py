@@ -197,6 +197,8 @@ def question_key(text: str) -> str:
 # --- stemming -------------------------------------------------------------------------------------
 
 # Words the suffix rules get wrong, or that must meet a related word the rules cannot reach.
+# "companies" stays apart from "company": once stop phrases have taken "your company", a bare plural
+# names other firms (third parties, see thesaurus.yaml), while the singular is still the vendor.
 _IRREGULAR = dict(
     pair.split(":")
     for pair in """
@@ -226,7 +228,7 @@ _IRREGULAR = dict(
     slas:sla ndas:nda dpas:dpa baas:baa keys:key days:day ways:way comply:compli complies:compli
     complied:compli complying:compli compliance:compli compliant:compli noncompliance:noncompli
     revocation:revok automatic:autom automatically:autom instance:instance
-    instances:instance
+    instances:instance companies:companies
 """.split()  # noqa: SIM905 - a word table reads better as text
 )
 
