@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFormatError, OutputError
-from ..importers.csv import slot_state
-from ..importers.docx import (
+from ..importers._docx_xml import (
     SYM_TICK,
     SYM_UNTICK,
     TICK,
@@ -55,6 +54,7 @@ from ..importers.docx import (
     w,
     w14,
 )
+from ..importers.csv import slot_state
 from ..questionnaire import SlotState
 from .interface import SlotWrite
 
