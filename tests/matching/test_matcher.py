@@ -275,3 +275,34 @@ def test_bag_scores_agree_between_match_and_score_all() -> None:
 def test_bag_weight_outside_0_1_is_refused() -> None:
     with pytest.raises(ValueError, match="bag_weight"):
         Scoring(bag_weight=1.5)
+
+
+GUARD_BANK = [
+    entry("breach-history", "Have you had any security breaches in the past five years?"),
+    entry("rto", "What is the recovery time objective (RTO) for the service?"),
+    entry("encrypt-rest", "Is customer data encrypted at rest?"),
+    entry("pentest", "Do you run annual penetration tests?"),
+]
+LOOSE = Thresholds(auto_score=30, auto_margin=5, review_score=20)
+
+
+def test_a_few_shared_words_cannot_auto_fill_a_question_about_something_else() -> None:
+    question = "Have any lawsuits or regulatory fines been filed against you in the past five years?"
+    unguarded = Matcher(GUARD_BANK, thresholds=dataclasses.replace(LOOSE, auto_coverage=0)).match(question)
+    assert (unguarded.status, unguarded.entry_id) == ("auto", "breach-history")
+    guarded = Matcher(GUARD_BANK, thresholds=LOOSE).match(question)
+    assert (guarded.status, guarded.entry_id) == ("review", "breach-history")
+    assert guarded.score == unguarded.score  # the guard decides, it does not rescore
+    assert "of the question's weight" in guarded.reason
+
+
+def test_a_short_question_about_one_concept_still_auto_fills() -> None:
+    matcher = Matcher(GUARD_BANK, thresholds=dataclasses.replace(LOOSE, auto_coverage=0.99))
+    result = matcher.match("RTO (hours)")  # "hours" is not in the entry, but two terms are "very short"
+    assert (result.status, result.entry_id) == ("auto", "rto")
+    assert matcher.match("RTO target in hours for the platform").status == "review"
+
+
+def test_auto_coverage_must_be_a_share() -> None:
+    with pytest.raises(ValueError, match="auto_coverage"):
+        Thresholds(auto_coverage=1.5)

@@ -19,16 +19,26 @@ Status = Literal["auto", "review", "unmatched", "skipped"]
 class Thresholds:
     """When a match is filled automatically, flagged for review or left unmatched (see module docstring)."""
 
-    auto_score: float = 57.5
+    auto_score: float = 55.0
     """Minimum score (0-100) to fill an answer without review."""
-    auto_margin: float = 20.0
+    auto_margin: float = 12.0
     """Minimum lead of the best entry over the second-best entry to fill without review."""
     review_score: float = 40.0
     """Minimum score to propose the best entry for review; below it the row is unmatched."""
+    auto_coverage: float = 0.6
+    """Minimum share of the question's weight (sum of squared term weights) that the best entry's texts
+    explain, to fill without review. A big margin can rest on one or two rare shared words ("in the past
+    five years" of a litigation question and a breach-history alias); the rest of the question is then
+    about something else. Questions of at most ``short_terms`` terms are exempt: "RTO (hours)" is all
+    about its one concept. 0 turns the check off."""
+    short_terms: int = 3
+    """Questions with at most this many terms skip the ``auto_coverage`` check."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.review_score <= self.auto_score <= 100 or self.auto_margin < 0:
             raise ValueError("thresholds need 0 <= review_score <= auto_score <= 100 and auto_margin >= 0")
+        if not 0 <= self.auto_coverage <= 1 or self.short_terms < 0:
+            raise ValueError("thresholds need 0 <= auto_coverage <= 1 and short_terms >= 0")
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,11 @@ class Scoring:
     ``Matcher._learn_spellings``)."""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.fuzzy_weight <= 1 or not 0 <= self.contrast_factor <= 1 or not 0 <= self.bag_weight <= 1:
+        if (
+            not 0 <= self.fuzzy_weight <= 1
+            or not 0 <= self.contrast_factor <= 1
+            or not 0 <= self.bag_weight <= 1
+        ):
             raise ValueError("fuzzy_weight, contrast_factor and bag_weight must be between 0 and 1")
         if self.coverage_power > 0:
             raise ValueError("coverage_power must be <= 0")
