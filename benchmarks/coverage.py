@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         counts = Counter(r.status for r in filled.results)
         file_labels = labels.get(path.name) or {}
-        judged = correct_auto = correct_any = 0
+        judged = correct_auto = correct_any = answerable = 0
         auto_judged = 0
         for r in filled.results:
             qid = r.question.question_id or r.question.location
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             judged += 1
             truth = file_labels[qid]
+            answerable += truth is not None
             got = r.match.entry_id if r.status in ("auto", "review") else None
             if r.status == "auto":
                 auto_judged += 1
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             "file": path.name, "security": security, "questions": len(filled.results),
             "auto": counts["auto"], "review": counts["review"], "unmatched": counts["unmatched"], "skipped": counts["skipped"],
             "matched_pct": round(100 * (counts["auto"] + counts["review"]) / max(1, len(filled.results)), 1),
-            "labelled": judged, "auto_correct": correct_auto, "auto_labelled": auto_judged,
+            "labelled": judged, "answerable": answerable, "correct": correct_any, "auto_correct": correct_auto,
+            "auto_labelled": auto_judged,
             "matched_correct_pct": round(100 * correct_any / judged, 1) if judged else None,
             "seconds": round(seconds, 2),
         })
@@ -91,6 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(r["questions"] for r in sec)
     matched = sum(r["auto"] + r["review"] for r in sec)
     print(f"\nsecurity questionnaires: {total} questions, {matched} matched (auto or review) = {100 * matched / max(1, total):.1f}%")
+    judged = sum(r["labelled"] for r in sec)
+    if judged:
+        answerable = sum(r["answerable"] for r in sec)
+        correct = sum(r["correct"] for r in sec)
+        auto_ok, auto_n = sum(r["auto_correct"] for r in sec), sum(r["auto_labelled"] for r in sec)
+        print(f"labelled: {judged} questions; the bank has a right entry for {answerable} ({100 * answerable / judged:.1f}%); "
+              f"matched to the right entry (auto or review): {correct} ({100 * correct / judged:.1f}% of labelled, "
+              f"{100 * correct / max(1, answerable):.1f}% of answerable); auto right {auto_ok}/{auto_n} "
+              f"({100 * auto_ok / max(1, auto_n):.1f}%)")
     return 0
 
 
