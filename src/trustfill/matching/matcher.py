@@ -68,6 +68,7 @@ change the decision (the index reports how high such an entry could score).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,15 @@ from .results import Candidate, Explanation, MatchResult, Scoring, Status, Thres
 from .thesaurus import load_thesaurus
 
 __all__ = ["Candidate", "Explanation", "MatchResult", "Matcher", "Scoring", "Status", "Thresholds"]
+
+# A follow-up ("Describe the other checks", "How are these restrictions enforced?") cannot be answered
+# without the question before it, so it is never filled automatically.
+FOLLOW_UP = re.compile(r"\b(these|those|the other|other (?:checks|methods|mechanisms|measures)|the above|above[- ]mentioned|previous(?:ly)?|aforementioned)\b", re.IGNORECASE)
+
+def _follow_up(analysis: Analysis) -> bool:
+    """True when the question leans on the one before it."""
+    return bool(FOLLOW_UP.search(" ".join(analysis.words)))
+
 
 # Shorter words are left alone by the spelling corrector: one edit in four letters is another word.
 SPELL_MIN_LEN = 5
@@ -576,6 +586,7 @@ class Matcher:
         elif (
             best >= t.auto_score
             and margin >= t.auto_margin
+            and not _follow_up(analysis)
             and (
                 len(vec.weights) <= t.short_terms or self._coverage(vec, cands[0].entry_id) >= t.auto_coverage
             )
@@ -585,6 +596,9 @@ class Matcher:
             reason = (
                 f"score {best:.1f} >= {t.auto_score:g} and margin {margin:.1f}{runner} >= {t.auto_margin:g}"
             )
+        elif best >= t.auto_score and margin >= t.auto_margin and _follow_up(analysis):
+            status = "review"
+            reason = "the question refers back to an earlier one ('these', 'the other', 'above'); read it in context"
         elif best >= t.auto_score and (covered := self._coverage(vec, cands[0].entry_id)) < t.auto_coverage:
             status = "review"
             reason = (
