@@ -157,7 +157,7 @@ def _parse_template(env: Any, name: str, place: str, problems: list[Problem], li
 
 def _check_entries(lib: Library, problems: list[Problem], today: dt.date) -> None:
     for entry_id, entry in lib.entries.items():
-        place = lib.entry_places[entry_id]
+        place = lib.place_of(entry_id, "id")
         for ref in entry.cites:
             if ref not in lib.evidence:
                 problems.append(Problem(place, f"{entry_id}: cites '{ref}', which is not in evidence/index.yaml"))
@@ -199,7 +199,7 @@ def _check_profile(lib: Library, env: Any, profile: Path, problems: list[Problem
             for fact in result.missing_facts:
                 unset.setdefault(fact, []).append(entry_id)
         elif result.status == "error":
-            problems.append(Problem(lib.entry_places[entry_id], f"{entry_id}: {'; '.join(result.problems)}"))
+            problems.append(Problem(lib.place_of(entry_id, "id"), f"{entry_id}: {'; '.join(result.problems)}"))
     for fact, ids in sorted(unset.items()):
         listed = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         problems.append(Problem(where, f"fact '{fact}' is not set; {len(ids)} answer(s) need it: {listed}", "warning"))
@@ -214,7 +214,7 @@ def _check_consistency(lib: Library, engine: AnswerEngine, problems: list[Proble
             mine, theirs = engine.render(entry_id), engine.render(rel.entry)
             if mine.short == rel.if_short and theirs.short is not None and theirs.short not in rel.short:
                 about = f" on fact '{rel.fact}'" if rel.fact else ""
-                problems.append(Problem(lib.entry_places[entry_id],
+                problems.append(Problem(lib.place_of(entry_id, "id"),
                                         f"{entry_id} answers '{mine.short}' but {rel.entry} answers '{theirs.short}' "
                                         f"(expected {' or '.join(rel.short)}): the answers contradict each other{about}"))
 

@@ -123,9 +123,7 @@ def answer_questionnaire(
     """Match, render and plan the writes for every question of ``questionnaire``."""
     options = options or FillOptions()
     questions = questionnaire.questions
-    matches = matcher.match_many([q.text for q in questions], customer=options.customer) if hasattr(matcher, "match_many") else [
-        matcher.match(q.text, customer=options.customer) for q in questions
-    ]
+    matches = matcher.match_many([q.text for q in questions], customer=options.customer)
     results = []
     for i, (question, match) in enumerate(zip(questions, matches, strict=True)):
         results.append(_one(question, match, engine, options))

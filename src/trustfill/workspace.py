@@ -104,7 +104,6 @@ class Library:
 
     workspace: Workspace
     entries: dict[str, BankEntry] = field(default_factory=dict)
-    entry_places: dict[str, str] = field(default_factory=dict)
     entry_sources: dict[str, tuple[str, int]] = field(default_factory=dict)
     facts: FactSchema = field(default_factory=lambda: FactSchema({}, {}))
     evidence: dict[str, EvidenceItem] = field(default_factory=dict)
@@ -155,12 +154,11 @@ def load_library(workspace: Workspace) -> Library:
             decls.setdefault(fact, decl)
             origins.setdefault(fact, place)
         for i, entry in enumerate(bank.entries):
-            place = located.place(("entries", i, "id"))
             if entry.id in lib.entries:
-                lib.problems.append(Problem(place, f"duplicate id '{entry.id}' (first defined at {lib.entry_places[entry.id]}); ids must be unique across the bank"))
+                first = lib.place_of(entry.id, "id")
+                lib.problems.append(Problem(located.place(("entries", i, "id")), f"duplicate id '{entry.id}' (first defined at {first}); ids must be unique across the bank"))
                 continue
             lib.entries[entry.id] = entry
-            lib.entry_places[entry.id] = place
             lib.entry_sources[entry.id] = (located.path, i)
     lib.facts = FactSchema(decls, origins)
     lib.problems.extend(lib.facts.conflicts())
