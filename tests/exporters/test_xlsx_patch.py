@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
 import zipfile
 from pathlib import Path
 
@@ -72,17 +71,6 @@ def member(path: Path, name: str) -> bytes:
         return zf.read(name)
 
 
-def raw_members(path: Path) -> dict[str, tuple[int, int, bytes]]:
-    """Member name -> (compression, CRC, raw compressed bytes) as stored in the file."""
-    data = path.read_bytes()
-    out = {}
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            off = info.header_offset
-            nlen, xlen = struct.unpack("<HH", data[off + 26 : off + 30])
-            start = off + 30 + nlen + xlen
-            out[info.filename] = (info.compress_type, info.CRC, data[start : start + info.compress_size])
-    return out
 
 
 def add_calc_chain(path: Path, entries: str) -> None:
@@ -125,7 +113,7 @@ def cell_xml(path: Path, ref: str, part: str = S1) -> str:
 # -- cell writes ----------------------------------------------------------------------------------
 
 
-def test_existing_cell_keeps_its_style_and_changes_only_the_sheet(tmp_path: Path) -> None:
+def test_existing_cell_keeps_its_style_and_changes_only_the_sheet(tmp_path: Path, raw_members) -> None:
     src = build(tmp_path)
     before = hashlib.sha256(src.read_bytes()).hexdigest()
     out, report = patch(src, [SlotWrite(f"{SHEET}!C2", "Yes")], force_recalc=False)
@@ -440,7 +428,7 @@ def test_prefixed_spreadsheetml_is_patched_with_the_same_prefix(tmp_path: Path) 
     assert (ws["C2"].value, ws["B9"].value) == ("Yes", "new")
 
 
-def test_xlsm_keeps_vba_project_byte_identical(tmp_path: Path) -> None:
+def test_xlsm_keeps_vba_project_byte_identical(tmp_path: Path, raw_members) -> None:
     src = build(tmp_path, "in.xlsx")
     vba = bytes(range(256)) * 40
     ct = member(src, "[Content_Types].xml").decode()

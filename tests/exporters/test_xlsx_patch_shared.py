@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import struct
 import subprocess
 import zipfile
 from functools import lru_cache
@@ -99,16 +98,6 @@ def writes_for(cells: list[tuple[str, str, int]], review: bool) -> list[SlotWrit
 # -- comparing ------------------------------------------------------------------------------------
 
 
-def raw_members(path: Path) -> dict[str, tuple[int, int, bytes]]:
-    data = path.read_bytes()
-    out = {}
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            off = info.header_offset
-            nlen, xlen = struct.unpack("<HH", data[off + 26 : off + 30])
-            start = off + 30 + nlen + xlen
-            out[info.filename] = (info.compress_type, info.CRC, data[start : start + info.compress_size])
-    return out
 
 
 def sig(el: Element) -> tuple[object, ...]:
@@ -167,7 +156,7 @@ def run(shared: Path, tmp_path: Path, name: str, review: bool) -> tuple[Path, Pa
 
 
 @pytest.mark.parametrize("name", HECVATS)
-def test_clean_mode_changes_only_the_touched_sheets(shared: Path, tmp_path: Path, name: str) -> None:
+def test_clean_mode_changes_only_the_touched_sheets(shared: Path, tmp_path: Path, name: str, raw_members) -> None:
     src, dest, report, cells = run(shared, tmp_path, name, review=False)
     assert report.skipped == ()
     assert len(report.written) == 2 * len(cells)
@@ -190,7 +179,7 @@ def test_clean_mode_changes_only_the_touched_sheets(shared: Path, tmp_path: Path
 
 
 @pytest.mark.parametrize("name", HECVATS)
-def test_review_mode_touches_only_the_parts_marking_needs(shared: Path, tmp_path: Path, name: str) -> None:
+def test_review_mode_touches_only_the_parts_marking_needs(shared: Path, tmp_path: Path, name: str, raw_members) -> None:
     src, dest, report, cells = run(shared, tmp_path, name, review=True)
     assert report.skipped == ()
     assert report.review_sheet == "trustfill review"
