@@ -3,8 +3,9 @@
 Reads every questionnaire in ../shared/questionnaires (or the folder given), imports it, matches each question
 against the bundled bank with the Heroku SaaS example profile, and prints per file how many questions come out
 auto, review, unmatched and skipped. Where benchmarks/data/shared_labels.yaml labels a file's question ids with
-the bank entry a person judged correct (or null: not in the bank), it also prints how many auto/review matches
-are correct.
+the bank entry a person judged correct (null: a security question not in the bank; skip: not a security question),
+it also prints, over the labelled security questions, how many got the right entry (auto or review) and how many
+auto-fills were right; and how many non-security rows were wrongly auto-filled.
 
 Run: python benchmarks/coverage.py [FOLDER] [--json]
 """
@@ -31,6 +32,7 @@ LABELS = HERE / "data" / "shared_labels.yaml"
 SUFFIXES = (".xlsx", ".xlsm", ".docx", ".json", ".csv")
 # OpenChain files are not security questionnaires (SOURCES.md); they are imported, not scored for coverage.
 NOT_SECURITY = ("openchain-",)
+SKIP = "skip"  # label of a row that is not a security question
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,13 +55,17 @@ def main(argv: list[str] | None = None) -> int:
         counts = Counter(r.status for r in filled.results)
         file_labels = labels.get(path.name) or {}
         judged = correct_auto = correct_any = answerable = 0
-        auto_judged = 0
+        auto_judged = nonsec = nonsec_auto = 0
         for r in filled.results:
             qid = r.question.question_id or r.question.location
             if qid not in file_labels:
                 continue
-            judged += 1
             truth = file_labels[qid]
+            if truth == SKIP:
+                nonsec += 1
+                nonsec_auto += r.status == "auto"
+                continue
+            judged += 1
             answerable += truth is not None
             got = r.match.entry_id if r.status in ("auto", "review") else None
             if r.status == "auto":
@@ -73,14 +79,14 @@ def main(argv: list[str] | None = None) -> int:
             "auto": counts["auto"], "review": counts["review"], "unmatched": counts["unmatched"], "skipped": counts["skipped"],
             "matched_pct": round(100 * (counts["auto"] + counts["review"]) / max(1, len(filled.results)), 1),
             "labelled": judged, "answerable": answerable, "correct": correct_any, "auto_correct": correct_auto,
-            "auto_labelled": auto_judged,
+            "auto_labelled": auto_judged, "non_security_labelled": nonsec, "non_security_auto": nonsec_auto,
             "matched_correct_pct": round(100 * correct_any / judged, 1) if judged else None,
             "seconds": round(seconds, 2),
         })
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    header = f"{'file':<52} {'qs':>4} {'auto':>5} {'review':>6} {'unm':>5} {'skip':>5} {'matched':>8} {'labelled':>8} {'correct':>8} {'auto ok':>8} {'s':>5}"
+    header = f"{'file':<52} {'qs':>4} {'auto':>5} {'review':>6} {'unm':>5} {'skip':>5} {'matched':>8} {'sec lab':>8} {'correct':>8} {'auto ok':>8} {'s':>5}"
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -98,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         answerable = sum(r["answerable"] for r in sec)
         correct = sum(r["correct"] for r in sec)
         auto_ok, auto_n = sum(r["auto_correct"] for r in sec), sum(r["auto_labelled"] for r in sec)
-        print(f"labelled: {judged} questions; the bank has a right entry for {answerable} ({100 * answerable / judged:.1f}%); "
+        nonsec, nonsec_auto = sum(r["non_security_labelled"] for r in sec), sum(r["non_security_auto"] for r in sec)
+        print(f"labelled: {judged} security questions (+{nonsec} non-security rows, {nonsec_auto} of them auto-filled); the bank has a right entry for {answerable} ({100 * answerable / judged:.1f}%); "
               f"matched to the right entry (auto or review): {correct} ({100 * correct / judged:.1f}% of labelled, "
               f"{100 * correct / max(1, answerable):.1f}% of answerable); auto right {auto_ok}/{auto_n} "
               f"({100 * auto_ok / max(1, auto_n):.1f}%)")
