@@ -306,3 +306,43 @@ def test_a_short_question_about_one_concept_still_auto_fills() -> None:
 def test_auto_coverage_must_be_a_share() -> None:
     with pytest.raises(ValueError, match="auto_coverage"):
         Thresholds(auto_coverage=1.5)
+
+
+SCOPE_BANK = [
+    entry(
+        "server-hardening",
+        "Are production servers built from hardened configuration baselines?",
+        "Do you use secure configuration standards for operating systems?",
+    ),
+    entry("laptop-mdm", "Are company laptops managed with MDM?"),
+]
+
+
+def test_an_alias_inherits_the_scope_its_entry_question_names() -> None:
+    # The alias names neither servers nor laptops; its entry is about servers, so a question about
+    # laptops meets the servers-vs-endpoints contrast through it as well.
+    question = "Do you have operating system hardening standards for laptops?"
+    matcher = Matcher(SCOPE_BANK)
+    explained = matcher.explain(question, "server-hardening")
+    assert explained.alias_used == SCOPE_BANK[0].aliases[0]
+    assert explained.contrasts, "the alias should carry its entry's server scope"
+    assert matcher.match(question).status != "auto"
+    assert matcher.match("Do you have operating system hardening standards for servers?").entry_id == "server-hardening"
+
+
+EXAMPLE_BANK = [
+    entry("vendor-assessment", "Do you assess the security of your third-party vendors?"),
+    entry("hosting", "Which hosting provider and cloud services run the service (PaaS or IaaS)?"),
+    entry("gold-images", "Do you build servers from gold images?"),
+]
+
+
+def test_a_long_list_of_examples_does_not_pull_a_question_towards_them() -> None:
+    question = "Do you assess the security of third parties you share data with (e.g., hosting providers, cloud services, PaaS, IaaS, SaaS)?"
+    assert top(Matcher(EXAMPLE_BANK).match(question)) == "vendor-assessment"
+
+
+def test_one_or_two_examples_still_count() -> None:
+    # "(e.g. gold images)" names what the question is about
+    question = "Do you have a system configuration management process (e.g., secure gold images)?"
+    assert top(Matcher(EXAMPLE_BANK).match(question)) == "gold-images"

@@ -23,8 +23,11 @@ for precision:
   *tested*") costs more than in a cosine. Weights are IDF^0.75, and thesaurus concepts count 1.3
   times a plain word. ``fuzzy`` is rapidfuzz ``token_sort_ratio`` of the normalised texts (word order
   and near-misses; never ``token_set_ratio``, which scores any subset 100), ``w`` = 0.3. ``contrast``
-  is 0.7 when the question names one side of a thesaurus contrast and the text only another
-  (customer vs staff, at rest vs in transit, SOC 2 vs ISO 27001), else 1.
+  is 0.7 when the question names one side of a thesaurus contrast and the text (or its entry's
+  question, which sets the scope of every alias) only another (customer vs staff, at rest vs in
+  transit, SOC 2 vs ISO 27001, endpoints vs servers), else 1. A parenthesised list of three or more
+  examples ("(e.g., hosting providers, cloud services, PaaS, IaaS)") is left out of the question:
+  its nouns would outweigh the question's own words.
 * The decision uses the score and the **margin** over the second-best *entry*: two entries that both
   fit mean a person must choose, however high the score. An auto fill also needs the entry's texts
   to explain enough of the question's weight (:attr:`Thresholds.auto_coverage`, questions of more
@@ -96,6 +99,23 @@ FOLLOW_UP = re.compile(r"\b(these|those|the other|other (?:checks|methods|mechan
 def _follow_up(analysis: Analysis) -> bool:
     """True when the question leans on the one before it."""
     return bool(FOLLOW_UP.search(" ".join(analysis.words)))
+
+
+# "(e.g., hosting providers, cloud services, PaaS)": examples illustrate the question, but their nouns
+# outweigh its own words and pull it towards entries about the examples.
+_EXAMPLES = re.compile(
+    r"\((?:e\.?\s?g\.?|i\.?\s?e\.?|for example|for instance|such as|including|ex\.),?([^()]*)\)", re.IGNORECASE
+)
+
+
+def _without_examples(text: str) -> str:
+    """The question without parenthesised lists of three or more examples, unless they are most of it.
+
+    One or two examples often name the thing asked about ("(e.g. gold images)"); a list of several
+    widens it ("(e.g. hosting providers, cloud services, PaaS, IaaS)").
+    """
+    stripped = _EXAMPLES.sub(lambda m: " " if m.group(1).count(",") >= 2 else m.group(0), text)
+    return stripped if len(stripped.split()) >= 4 else text
 
 
 # Shorter words are left alone by the spelling corrector: one edit in four letters is another word.
@@ -199,7 +219,13 @@ class Matcher:
             for name in sorted(group):
                 mask |= 1 << self._contrast_bit.setdefault(CONCEPT_PREFIX + name, len(self._contrast_bit))
             self._contrast_masks.append(mask)
-        self._doc_mask = np.array([self._mask(terms) for terms in doc_terms], dtype=np.uint64)
+        # An alias inherits the scope its entry's question names: "secure configuration standards for
+        # operating systems" is about servers when the entry asks about production servers, so a question
+        # about client laptops meets the servers-vs-endpoints contrast even against that alias.
+        scope = [self._mask(self.normalizer.analyze(e.question).terms) for e in self.entries]
+        self._doc_mask = np.array(
+            [self._mask(terms) | scope[e] for terms, e in zip(doc_terms, doc_entry, strict=True)], dtype=np.uint64
+        )
         self.index = TermIndex(
             doc_terms,
             doc_entry,
@@ -415,6 +441,7 @@ class Matcher:
 
     def _analyze(self, text: str) -> Analysis:
         """Normalise, reading an unknown long word as the known word it is one typo away from."""
+        text = _without_examples(text)
         analysis = self.normalizer.analyze(text)
         if not self.scoring.spelling or not self._spell_vocab:
             return analysis
@@ -651,10 +678,12 @@ class Matcher:
         shared = tuple(t for t, _ in weights if t in doc_terms)
         missing = tuple(t for t, _ in weights if t not in doc_terms)
         hits = tuple(t[len(CONCEPT_PREFIX) :] for t in shared if t.startswith(CONCEPT_PREFIX))
+        # the text's side of a contrast includes its entry's question (see _doc_mask)
+        scope = doc_terms | set(self.normalizer.analyze(self.entries[int(self.index.doc_entry[doc])].question).terms)
         clashes = []
         for group in self.normalizer.contrasts:
             mine = sorted(c for c in group if CONCEPT_PREFIX + c in vec.weights)
-            theirs = sorted(c for c in group if CONCEPT_PREFIX + c in doc_terms)
+            theirs = sorted(c for c in group if CONCEPT_PREFIX + c in scope)
             if mine and theirs and not set(mine) & set(theirs):
                 clashes.append(f"{'/'.join(mine)} (question) vs {'/'.join(theirs)} (text)")
         return Explanation(
