@@ -189,6 +189,7 @@ def test_review_mode_touches_only_the_parts_marking_needs(shared: Path, tmp_path
         "xl/workbook.xml",
         "xl/_rels/workbook.xml.rels",
         "xl/styles.xml",
+        "docProps/app.xml",  # lists the review sheet's name (see test_xlsx_app.py)
     }
     marking = ("xl/comments", "xl/drawings/vmlDrawing", "xl/worksheets/_rels/")
     for part in report.parts_changed:

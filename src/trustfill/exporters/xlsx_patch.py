@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ..errors import ImportFormatError, OutputError, Problem, UsageError
 from ..importers._container import open_zip, parse_xml
+from ._xlsx_app import add_sheet_title
 from ._xlsx_notes import MAIN_NS, NoteRequest, add_notes
 from ._xlsx_package import (
     CT_WORKSHEET,
@@ -333,6 +334,7 @@ def _patch(
     sheet_name = None
     if review_rows is not None:
         sheet_name = _add_review_sheet(store, wb, ctypes, review_rows, warnings)
+        _list_sheet_in_app_properties(store, root_rels, sheet_name)
     written_any = any(k not in skip_reasons for k in by_key)
     full_calc = force_recalc and written_any and wb.request_full_calc()
     if wb.changed:
@@ -436,6 +438,23 @@ def _add_review_sheet(
     ctypes.ensure(part, CT_WORKSHEET)
     store.put(part, xml)
     return name
+
+
+# extended properties ("docProps/app.xml") in both the transitional and the strict namespace
+RT_EXTENDED = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties",
+)
+
+
+def _list_sheet_in_app_properties(store: PartStore, root_rels: Rels, sheet_name: str) -> None:
+    for rel_type in RT_EXTENDED:
+        for rel in root_rels.by_type(rel_type):
+            part = resolve("", rel.target)
+            xml = store.text(part) if not rel.external else None
+            updated = add_sheet_title(xml, sheet_name) if xml is not None else None
+            if updated is not None:
+                store.put(part, updated)
 
 
 def _validate(store: PartStore, src: Path) -> None:
