@@ -228,7 +228,8 @@ _IRREGULAR = dict(
     slas:sla ndas:nda dpas:dpa baas:baa keys:key days:day ways:way comply:compli complies:compli
     complied:compli complying:compli compliance:compli compliant:compli noncompliance:noncompli
     revocation:revok automatic:autom automatically:autom instance:instance
-    instances:instance companies:companies
+    instances:instance companies:companies department:department departments:department
+    production:production information:information
 """.split()  # noqa: SIM905 - a word table reads better as text
 )
 
