@@ -347,3 +347,13 @@ def test_openchain_license_questions_without_answer_column(shared: Path) -> None
     assert all(row.slots == () for row in q.questions)
     assert q.questions[0].question_id == "1.a"
     assert all("no answer column" in layout.note for layout in q.layouts)
+
+
+def test_spreadsheet_overrides_are_reported_as_ignored(tmp_path: Path) -> None:
+    path = build(tmp_path, table_doc)
+    q = DocxImporter().collect(path, ImportOptions(question_col="B", header_row=2))
+    assert [r.question_id for r in q.questions] == ["AC-1", "NS-1", "NS-2"]  # detection is unchanged
+    warnings = [p.message for p in q.problems if "ignored" in p.message]
+    assert len(warnings) == 1
+    assert "--question-col, --header-row ignored" in warnings[0]
+    assert not any("ignored" in p.message for p in collect(path).problems)

@@ -70,6 +70,9 @@ from .csv import (
 )
 from .interface import Importer, ImportOptions
 
+# ImportOptions fields that only spreadsheets and CSV honour
+_SPREADSHEET_OPTIONS = ("sheet", "question_col", "answer_col", "comment_col", "id_col", "header_row")
+
 
 def _style_names(document: Any) -> dict[str, str]:
     try:
@@ -390,7 +393,8 @@ class DocxImporter(Importer):
     suffixes: ClassVar[tuple[str, ...]] = (".docx",)
 
     def collect(self, path: Path, options: ImportOptions) -> Questionnaire:
-        """Find every question and answer slot of ``path``. Column overrides do not apply to Word tables."""
+        """Find every question and answer slot of ``path``. Column overrides do not apply to Word tables
+        (a warning says so when some are given)."""
         document = open_docx(path)
         scan = scan_document(path, document)
         ordered = [q for _, q in sorted(scan.questions, key=lambda pair: pair[0])]
@@ -403,5 +407,14 @@ class DocxImporter(Importer):
                 seen.setdefault(q.question_id, q.location)
         if not ordered:
             problems.append(Problem(str(path), "no questions found: no question table, response table or question paragraph", "warning"))
+        ignored = [f"--{name.replace('_', '-')}" for name in _SPREADSHEET_OPTIONS if getattr(options, name) is not None]
+        if ignored:
+            # silently ignoring a flag the user typed would leave them wondering why nothing changed
+            problems.append(Problem(
+                str(path),
+                f"{', '.join(ignored)} ignored: layout overrides apply to spreadsheets and CSV; "
+                "Word tables are detected from their header cells",
+                "warning",
+            ))
         return Questionnaire(path, "docx", tuple(ordered), tuple(scan.layouts), tuple(problems))
 
