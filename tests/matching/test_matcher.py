@@ -346,3 +346,12 @@ def test_one_or_two_examples_still_count() -> None:
     # "(e.g. gold images)" names what the question is about
     question = "Do you have a system configuration management process (e.g., secure gold images)?"
     assert top(Matcher(EXAMPLE_BANK).match(question)) == "gold-images"
+
+
+def test_a_word_differing_from_a_bank_word_in_its_first_letter_is_not_corrected() -> None:
+    # "entrusted" is a real word one edit from "untrusted"; reading it as that would invent a term
+    matcher = Matcher([entry("untrusted-networks", "Is traffic from untrusted networks filtered?")])
+    matcher.match("Are staff entrusted with sensitive data screened?")
+    assert matcher._spelling.get("entrusted") is None
+    matcher.match("Is traffic from untrsted networks filtered?")
+    assert matcher._spelling.get("untrsted") == "untrusted"

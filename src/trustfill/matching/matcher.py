@@ -435,7 +435,11 @@ class Matcher:
             for i, word in enumerate(words):
                 if nearest[i] > allowed:
                     continue
-                options = [vocab[j] for j in np.flatnonzero(dist[i] == nearest[i])]
+                # typists rarely miss the first letter, while a real word one letter from a bank word
+                # usually differs there ("entrusted" is not "untrusted")
+                options = [vocab[j] for j in np.flatnonzero(dist[i] == nearest[i]) if vocab[j][0] == word[0]]
+                if not options:
+                    continue
                 if len({stem(o) for o in options}) == 1:
                     self._spelling[word] = options[0]
 
