@@ -229,7 +229,7 @@ _IRREGULAR = dict(
     complied:compli complying:compli compliance:compli compliant:compli noncompliance:noncompli
     revocation:revok automatic:autom automatically:autom instance:instance
     instances:instance companies:companies department:department departments:department
-    production:production information:information
+    production:production information:information cookie:cookie cookies:cookie
 """.split()  # noqa: SIM905 - a word table reads better as text
 )
 
