@@ -33,6 +33,10 @@ SUFFIXES = (".xlsx", ".xlsm", ".docx", ".json", ".csv")
 # OpenChain files are not security questionnaires (SOURCES.md); they are imported, not scored for coverage.
 NOT_SECURITY = ("openchain-",)
 SKIP = "skip"  # label of a row that is not a security question
+# Labelled questions never used to choose bank topics, aliases or thesaurus terms: HECVAT 4.1.4 from this id on, in
+# questionnaire order, was labelled after that work by a labeller who did not run the matcher. The rest of the
+# labels were, so their figures flatter the bank; the held-out line is the honest estimate for an unseen file.
+HELD_OUT_FROM = {"hecvat-4.1.4.xlsx": "DATA-18"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,11 +60,22 @@ def main(argv: list[str] | None = None) -> int:
         file_labels = labels.get(path.name) or {}
         judged = correct_auto = correct_any = answerable = 0
         auto_judged = nonsec = nonsec_auto = 0
+        held = {"labelled": 0, "answerable": 0, "correct": 0, "auto": 0, "auto_correct": 0}
+        held_from = HELD_OUT_FROM.get(path.name)
+        in_held_out = False
         for r in filled.results:
             qid = r.question.question_id or r.question.location
+            in_held_out = in_held_out or qid == held_from
             if qid not in file_labels:
                 continue
             truth = file_labels[qid]
+            if in_held_out and truth != SKIP:
+                got_any = r.match.entry_id if r.status in ("auto", "review") else None
+                held["labelled"] += 1
+                held["answerable"] += truth is not None
+                held["correct"] += truth is not None and got_any == truth
+                held["auto"] += r.status == "auto"
+                held["auto_correct"] += r.status == "auto" and r.match.entry_id == truth
             if truth == SKIP:
                 nonsec += 1
                 nonsec_auto += r.status == "auto"
@@ -80,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             "matched_pct": round(100 * (counts["auto"] + counts["review"]) / max(1, len(filled.results)), 1),
             "labelled": judged, "answerable": answerable, "correct": correct_any, "auto_correct": correct_auto,
             "auto_labelled": auto_judged, "non_security_labelled": nonsec, "non_security_auto": nonsec_auto,
+            "held_out": held,
             "matched_correct_pct": round(100 * correct_any / judged, 1) if judged else None,
             "seconds": round(seconds, 2),
         })
@@ -109,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
               f"matched to the right entry (auto or review): {correct} ({100 * correct / judged:.1f}% of labelled, "
               f"{100 * correct / max(1, answerable):.1f}% of answerable); auto right {auto_ok}/{auto_n} "
               f"({100 * auto_ok / max(1, auto_n):.1f}%)")
+        h = {k: sum(r["held_out"][k] for r in sec) for k in ("labelled", "answerable", "correct", "auto", "auto_correct")}
+        if h["labelled"]:
+            print(f"held out ({', '.join(f'{f} from {q}' for f, q in HELD_OUT_FROM.items())}): {h['labelled']} security "
+                  f"questions; right entry for {h['answerable']} ({100 * h['answerable'] / h['labelled']:.1f}%); matched "
+                  f"to it {h['correct']} ({100 * h['correct'] / h['labelled']:.1f}% of labelled); auto right "
+                  f"{h['auto_correct']}/{h['auto']} ({100 * h['auto_correct'] / max(1, h['auto']):.1f}%)")
     return 0
 
 

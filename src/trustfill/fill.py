@@ -123,7 +123,8 @@ def answer_questionnaire(
     """Match, render and plan the writes for every question of ``questionnaire``."""
     options = options or FillOptions()
     questions = questionnaire.questions
-    matches = matcher.match_many([q.text for q in questions], customer=options.customer)
+    # rows, not bare texts: the matcher reads each question's id and section heading too
+    matches = matcher.match_many(list(questions), customer=options.customer)
     results = []
     for i, (question, match) in enumerate(zip(questions, matches, strict=True)):
         results.append(_one(question, match, engine, options))

@@ -44,10 +44,7 @@ def preview_matches(session: Session, path: Path, options: ImportOptions, *, exp
     """Import ``path`` and match every question; writes nothing."""
     questionnaire = load_questionnaire(path, options)
     matcher = session.matcher
-    if explain:
-        matches = [matcher.match(q.text, explain=True) for q in questionnaire.questions]
-    else:
-        matches = matcher.match_many([q.text for q in questionnaire.questions])
+    matches = matcher.match_many(list(questionnaire.questions), explain=explain)
     return questionnaire, matches
 
 
