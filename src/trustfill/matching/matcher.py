@@ -139,6 +139,8 @@ class _Ranked:
     """(n, k) best document of each entry."""
     unseen: np.ndarray
     """(n,) highest score an entry outside the row could reach."""
+    shared_max: np.ndarray
+    """(n, k) largest squared query weight any one text of the entry shares (for the coverage guard)."""
 
     def best_two(self) -> tuple[np.ndarray, np.ndarray]:
         """Best and second-best score of every row (0 where missing)."""
@@ -542,11 +544,14 @@ class Matcher:
         order = np.lexsort((hits.entries, -scores), axis=1)
         # overlap <= unseen_bound, and the fuzzy factor is at most 1
         unseen = 100.0 * hits.unseen_bound + self.scoring.agree_bonus_cap
+        # every cell holds all texts of its entry (bag included): the coverage guard reads this
+        shared_max = np.maximum.reduceat(hits.doc_shared, hits.cell_offsets).reshape(n, k)
         return _Ranked(
             np.take_along_axis(hits.entries, order, axis=1),
             np.take_along_axis(scores, order, axis=1),
             np.take_along_axis(docs, order, axis=1),
             unseen,
+            np.take_along_axis(shared_max, order, axis=1),
         )
 
     def _per_cell(
@@ -600,7 +605,7 @@ class Matcher:
         t = self.thresholds
         cands: list[Candidate] = []
         best_doc = -1
-        best = second = unseen = 0.0
+        best = second = unseen = covered = 0.0
         if ranked is not None:
             scores = ranked.scores[row]
             for j in range(min(3, scores.size)):
@@ -615,6 +620,7 @@ class Matcher:
                 if j == 0:
                     best_doc = d
             best = float(scores[0]) if cands else 0.0
+            covered = float(ranked.shared_max[row, 0]) / (vec.norm * vec.norm) if cands and vec.norm > 0 else 0.0
             second = float(scores[1]) if len(cands) > 1 else 0.0
             unseen = float(ranked.unseen[row])
         # Where an unseen entry could sit between the best and the found runner-up, count it as the
@@ -628,7 +634,7 @@ class Matcher:
             and margin >= t.auto_margin
             and not _follow_up(analysis)
             and (
-                len(vec.weights) <= t.short_terms or self._coverage(vec, cands[0].entry_id) >= t.auto_coverage
+                len(vec.weights) <= t.short_terms or covered >= t.auto_coverage
             )
         ):
             status = "auto"
@@ -639,7 +645,7 @@ class Matcher:
         elif best >= t.auto_score and margin >= t.auto_margin and _follow_up(analysis):
             status = "review"
             reason = "the question refers back to an earlier one ('these', 'the other', 'above'); read it in context"
-        elif best >= t.auto_score and (covered := self._coverage(vec, cands[0].entry_id)) < t.auto_coverage:
+        elif best >= t.auto_score and covered < t.auto_coverage:
             status = "review"
             reason = (
                 f"score {best:.1f} and margin {margin:.1f} would fill, but '{cands[0].entry_id}' explains only "
@@ -675,13 +681,6 @@ class Matcher:
             fz = float(fuzz.token_sort_ratio(analysis.text, self.doc_norm_texts[best_doc]))
             explanation = self._explanation(analysis, vec, best_doc, overlap, fz)
         return MatchResult(status, entry_id, best, margin, tuple(cands), reason, None, explanation)
-
-    def _coverage(self, vec: QueryVector, entry_id: str) -> float:
-        """Share of the question's weight that any text of the entry explains (its bag, when it has one)."""
-        if vec.norm <= 0:
-            return 0.0
-        docs = self.index.docs_of(self._pos[entry_id])
-        return float(self._doc_shared(vec, docs).max()) / (vec.norm * vec.norm)
 
     def _explanation(
         self, analysis: Analysis, vec: QueryVector, doc: int, overlap: float, fz: float
