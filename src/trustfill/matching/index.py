@@ -369,8 +369,12 @@ class TermIndex:
 
     def all_shared(self, q: QueryVector) -> np.ndarray:
         """Shared weight of the query with every document (exhaustive; for evaluation and tests)."""
-        docs = np.arange(self.n_docs)
-        return self._shared(docs, np.zeros(self.n_docs, dtype=np.int64), [q])
+        return self.shared(q, np.arange(self.n_docs))
+
+    def shared(self, q: QueryVector, docs: np.ndarray) -> np.ndarray:
+        """Shared weight of one query with the given documents."""
+        docs = np.asarray(docs, dtype=np.int64)
+        return self._shared(docs, np.zeros(docs.size, dtype=np.int64), [q])
 
     def docs_of(self, entry: int) -> np.ndarray:
         """Document ids of one entry."""

@@ -316,7 +316,7 @@ class Matcher:
         analysis = self._analyze(text)
         vec = self.index.vector(analysis.terms)
         docs = self.index.docs_of(pos)
-        shared = self._doc_shared(vec, docs)
+        shared = self.index.shared(vec, docs)
         overlap = self._overlap(shared, docs, np.full(docs.size, vec.norm))
         fz = np.array(
             [fuzz.token_sort_ratio(analysis.text, self.doc_norm_texts[d]) for d in docs], dtype=np.float64
@@ -492,21 +492,6 @@ class Matcher:
         """Weighted overlap (see :attr:`Scoring.coverage_power`), 0-1."""
         return overlap(shared, qnorm, self.index.doc_norm[docs], self.scoring.coverage_power)
 
-    def _doc_shared(self, vec: QueryVector, docs: np.ndarray) -> np.ndarray:
-        """Squared query weight each document shares with the question (CSR gather, no Python loop)."""
-        docs = np.asarray(docs, dtype=np.int64)
-        if docs.size == 0 or vec.term_ids.size == 0:
-            return np.zeros(docs.size)
-        idx = self.index
-        starts = idx.doc_indptr[docs]
-        lens = idx.doc_indptr[docs + 1] - starts
-        offsets = np.cumsum(lens) - lens
-        cols = idx.doc_cols[np.repeat(starts - offsets, lens) + np.arange(int(lens.sum()))]
-        order = np.argsort(vec.term_ids)
-        tids, w2 = vec.term_ids[order], vec.w2[order]
-        at = np.minimum(np.searchsorted(tids, cols), tids.size - 1)
-        return np.add.reduceat(np.where(tids[at] == cols, w2[at], 0.0), offsets)
-
     def _rank(
         self, vectors: list[QueryVector], texts: list[str], k: int, floor: np.ndarray | None = None
     ) -> _Ranked:
@@ -677,7 +662,7 @@ class Matcher:
         explanation = None
         if explain and best_doc >= 0:
             d = np.array([best_doc])
-            overlap = float(self._overlap(self._doc_shared(vec, d), d, np.array([vec.norm]))[0])
+            overlap = float(self._overlap(self.index.shared(vec, d), d, np.array([vec.norm]))[0])
             fz = float(fuzz.token_sort_ratio(analysis.text, self.doc_norm_texts[best_doc]))
             explanation = self._explanation(analysis, vec, best_doc, overlap, fz)
         return MatchResult(status, entry_id, best, margin, tuple(cands), reason, None, explanation)
