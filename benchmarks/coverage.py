@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
@@ -42,6 +43,25 @@ SKIP = "skip"  # label of a row that is not a security question
 HELD_OUT_FROM = {"hecvat-4.1.4.xlsx": "DATA-18"}
 
 
+@dataclass
+class Tally:
+    """Labelled security questions and how the matcher did on them."""
+
+    labelled: int = 0
+    answerable: int = 0
+    correct: int = 0
+    auto: int = 0
+    auto_correct: int = 0
+
+    def add(self, status: str, entry_id: str | None, truth: str | None) -> None:
+        """Count one question: ``truth`` is the labelled entry, None when no entry answers it."""
+        self.labelled += 1
+        self.answerable += truth is not None
+        self.correct += truth is not None and status in ("auto", "review") and entry_id == truth
+        self.auto += status == "auto"
+        self.auto_correct += status == "auto" and entry_id == truth
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the coverage table; exit 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -61,9 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         counts = Counter(r.status for r in filled.results)
         file_labels = labels.get(path.name) or {}
-        judged = correct_auto = correct_any = answerable = 0
-        auto_judged = nonsec = nonsec_auto = 0
-        held = {"labelled": 0, "answerable": 0, "correct": 0, "auto": 0, "auto_correct": 0}
+        tally, held = Tally(), Tally()
+        nonsec = nonsec_auto = 0
         held_from = HELD_OUT_FROM.get(path.name)
         in_held_out = False
         for r in filled.results:
@@ -72,34 +91,22 @@ def main(argv: list[str] | None = None) -> int:
             if qid not in file_labels:
                 continue
             truth = file_labels[qid]
-            if in_held_out and truth != SKIP:
-                got_any = r.match.entry_id if r.status in ("auto", "review") else None
-                held["labelled"] += 1
-                held["answerable"] += truth is not None
-                held["correct"] += truth is not None and got_any == truth
-                held["auto"] += r.status == "auto"
-                held["auto_correct"] += r.status == "auto" and r.match.entry_id == truth
             if truth == SKIP:
                 nonsec += 1
                 nonsec_auto += r.status == "auto"
                 continue
-            judged += 1
-            answerable += truth is not None
-            got = r.match.entry_id if r.status in ("auto", "review") else None
-            if r.status == "auto":
-                auto_judged += 1
-                correct_auto += got == truth
-            if r.status in ("auto", "review") and truth is not None and got == truth:
-                correct_any += 1
+            for t in (tally, held) if in_held_out else (tally,):
+                t.add(r.status, r.match.entry_id, truth)
         security = not path.name.startswith(NOT_SECURITY)
         rows.append({
             "file": path.name, "security": security, "questions": len(filled.results),
             "auto": counts["auto"], "review": counts["review"], "unmatched": counts["unmatched"], "skipped": counts["skipped"],
             "matched_pct": round(100 * (counts["auto"] + counts["review"]) / max(1, len(filled.results)), 1),
-            "labelled": judged, "answerable": answerable, "correct": correct_any, "auto_correct": correct_auto,
-            "auto_labelled": auto_judged, "non_security_labelled": nonsec, "non_security_auto": nonsec_auto,
-            "held_out": held,
-            "matched_correct_pct": round(100 * correct_any / judged, 1) if judged else None,
+            "labelled": tally.labelled, "answerable": tally.answerable, "correct": tally.correct,
+            "auto_correct": tally.auto_correct, "auto_labelled": tally.auto,
+            "non_security_labelled": nonsec, "non_security_auto": nonsec_auto,
+            "held_out": asdict(held),
+            "matched_correct_pct": round(100 * tally.correct / tally.labelled, 1) if tally.labelled else None,
             "seconds": round(seconds, 2),
         })
     if args.json:
