@@ -38,14 +38,15 @@ def add_sheet_title(xml: str, name: str) -> str | None:
     heading, titles = _HEADING.search(xml), _TITLES.search(xml)
     if heading is None or titles is None:
         return None
-    variants = _VARIANT.findall(heading.group("body"))
+    hbody = heading.group("body")
+    variants = list(_VARIANT.finditer(hbody))
     if len(variants) % 2 or len(variants) != int(heading.group("size")):
         return None
     groups: list[tuple[str, int]] = []
     for label, count in zip(variants[::2], variants[1::2], strict=True):
-        if label[2] != "lpstr" or count[2] != "i4" or not count[3].strip().isdigit():
+        if label.group(3) != "lpstr" or count.group(3) != "i4" or not count.group(4).strip().isdigit():
             return None
-        groups.append((label[3].strip(), int(count[3])))
+        groups.append((label.group(4).strip(), int(count.group(4))))
     entries = list(_LPSTR.finditer(titles.group("body")))
     if sum(n for _, n in groups) != len(entries) or len(entries) != int(titles.group("size")):
         return None
@@ -62,8 +63,7 @@ def add_sheet_title(xml: str, name: str) -> str | None:
         titles.group(1) + str(len(entries) + 1) + titles.group(4) + body[:cut] + title + body[cut:] + titles.group(6)
     )
     # the group's count is the (2 x index + 1)-th variant of HeadingPairs
-    hbody = heading.group("body")
-    count_match = list(_VARIANT.finditer(hbody))[2 * index + 1]
+    count_match = variants[2 * index + 1]
     inner = re.sub(r">(\s*)\d+(\s*)<", lambda m: f">{m.group(1)}{count + 1}{m.group(2)}<", count_match.group(0), count=1)
     new_hbody = hbody[: count_match.start()] + inner + hbody[count_match.end() :]
     new_heading = heading.group(1) + heading.group("size") + heading.group(4) + new_hbody + heading.group(6)
