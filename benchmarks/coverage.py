@@ -40,7 +40,8 @@ SKIP = "skip"  # label of a row that is not a security question
 # First measured (commit after 8ab3f8e): right entry for 182 of 226, matched to it 76, auto right 31/42. Since then
 # one change was prompted by a held-out error (the privacy-training thesaurus concept), so later figures on it are
 # slightly optimistic; see git log -- src/trustfill/matching/thesaurus.yaml.
-HELD_OUT_FROM = {"hecvat-4.1.4.xlsx": "DATA-18"}
+# HECVAT Full 3.06 (None: the whole file) was labelled at the end of session 2 the same way.
+HELD_OUT_FROM: dict[str, str | None] = {"hecvat-4.1.4.xlsx": "DATA-18", "hecvat-full-3.06.xlsx": None}
 
 
 @dataclass
@@ -84,10 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         tally, held = Tally(), Tally()
         nonsec = nonsec_auto = 0
         held_from = HELD_OUT_FROM.get(path.name)
-        in_held_out = False
+        in_held_out = path.name in HELD_OUT_FROM and held_from is None
         for r in filled.results:
             qid = r.question.question_id or r.question.location
-            in_held_out = in_held_out or qid == held_from
+            in_held_out = in_held_out or (held_from is not None and qid == held_from)
             if qid not in file_labels:
                 continue
             truth = file_labels[qid]
@@ -135,12 +136,15 @@ def main(argv: list[str] | None = None) -> int:
               f"matched to the right entry (auto or review): {correct} ({100 * correct / judged:.1f}% of labelled, "
               f"{100 * correct / max(1, answerable):.1f}% of answerable); auto right {auto_ok}/{auto_n} "
               f"({100 * auto_ok / max(1, auto_n):.1f}%)")
-        h = {k: sum(r["held_out"][k] for r in sec) for k in ("labelled", "answerable", "correct", "auto", "auto_correct")}
-        if h["labelled"]:
-            print(f"held out ({', '.join(f'{f} from {q}' for f, q in HELD_OUT_FROM.items())}): {h['labelled']} security "
-                  f"questions; right entry for {h['answerable']} ({100 * h['answerable'] / h['labelled']:.1f}%); matched "
-                  f"to it {h['correct']} ({100 * h['correct'] / h['labelled']:.1f}% of labelled); auto right "
-                  f"{h['auto_correct']}/{h['auto']} ({100 * h['auto_correct'] / max(1, h['auto']):.1f}%)")
+        held_rows = [(r["file"], r["held_out"]) for r in sec if r["held_out"]["labelled"]]
+        if len(held_rows) > 1:
+            held_rows.append(("all held out", {k: sum(h[k] for _, h in held_rows) for k in held_rows[0][1]}))
+        for name, h in held_rows:
+            start = HELD_OUT_FROM.get(name)
+            print(f"held out ({name}{f' from {start}' if start else ''}): {h['labelled']} security questions; right entry "
+                  f"for {h['answerable']} ({100 * h['answerable'] / h['labelled']:.1f}%); matched to it {h['correct']} "
+                  f"({100 * h['correct'] / h['labelled']:.1f}% of labelled); auto right {h['auto_correct']}/{h['auto']} "
+                  f"({100 * h['auto_correct'] / max(1, h['auto']):.1f}%)")
     return 0
 
 
