@@ -123,7 +123,7 @@ def answer_questionnaire(
     """Match, render and plan the writes for every question of ``questionnaire``."""
     options = options or FillOptions()
     questions = questionnaire.questions
-    # rows, not bare texts: the matcher reads each question's id and section heading too
+    # rows, not bare texts: the matcher reads each question's id too (a row with an id is never a heading)
     matches = matcher.match_many(list(questions), customer=options.customer)
     results = []
     for i, (question, match) in enumerate(zip(questions, matches, strict=True)):

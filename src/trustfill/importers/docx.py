@@ -36,7 +36,7 @@ it, else inserts a new paragraph after it. Human locations are 1-based: ``table 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -70,8 +70,8 @@ from .csv import (
 )
 from .interface import Importer, ImportOptions
 
-# ImportOptions fields that only spreadsheets and CSV honour
-_SPREADSHEET_OPTIONS = ("sheet", "question_col", "answer_col", "comment_col", "id_col", "header_row")
+# Every ImportOptions field is a spreadsheet/CSV layout override; Word tables honour none of them
+_SPREADSHEET_OPTIONS = tuple(f.name for f in fields(ImportOptions))
 
 
 def _style_names(document: Any) -> dict[str, str]:
