@@ -3,7 +3,8 @@
 Reads every questionnaire in ../shared/questionnaires (or the folder given), imports it, matches each question
 against the bundled bank with the Heroku SaaS example profile, and prints per file how many questions come out
 auto, review, unmatched and skipped. Where benchmarks/data/shared_labels.yaml labels a file's question ids with
-the bank entry a person judged correct (null: a security question not in the bank; skip: not a security question),
+the bank entry a person judged correct (a list where several entries each answer it; null: a security question
+not in the bank; skip: not a security question),
 it also prints, over the labelled security questions, how many got the right entry (auto or review) and how many
 auto-fills were right; and how many non-security rows were wrongly auto-filled.
 
@@ -54,13 +55,14 @@ class Tally:
     auto: int = 0
     auto_correct: int = 0
 
-    def add(self, status: str, entry_id: str | None, truth: str | None) -> None:
-        """Count one question: ``truth`` is the labelled entry, None when no entry answers it."""
+    def add(self, status: str, entry_id: str | None, truth: str | list[str] | None) -> None:
+        """Count one question: ``truth`` is the labelled entry (or entries that each answer it), None when none does."""
+        right = entry_id is not None and entry_id in ((truth,) if isinstance(truth, str) else truth or ())
         self.labelled += 1
         self.answerable += truth is not None
-        self.correct += truth is not None and status in ("auto", "review") and entry_id == truth
+        self.correct += right and status in ("auto", "review")
         self.auto += status == "auto"
-        self.auto_correct += status == "auto" and entry_id == truth
+        self.auto_correct += right and status == "auto"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,7 +70,8 @@ def test_every_labelled_entry_exists_in_the_bank(labels: dict, bank_ids: set[str
     missing = sorted(
         f"{name}:{qid}->{entry}"
         for name, file_labels in labels.items()
-        for qid, entry in file_labels.items()
+        for qid, entries in file_labels.items()
+        for entry in (entries if isinstance(entries, list) else [entries])
         if entry not in (None, SKIP) and entry not in bank_ids
     )
     assert not missing, f"{LABELS}: labels name entries the bank does not have: {missing}"
@@ -78,8 +79,13 @@ def test_every_labelled_entry_exists_in_the_bank(labels: dict, bank_ids: set[str
 
 def test_labels_are_entry_ids_null_or_skip(labels: dict) -> None:
     for name, file_labels in labels.items():
-        bad = [qid for qid, entry in file_labels.items() if entry is not None and not isinstance(entry, str)]
-        assert not bad, f"{LABELS}: {name}: labels must be an entry id, null or {SKIP}: {bad}"
+        bad = [qid for qid, entry in file_labels.items() if entry is not None and not isinstance(entry, (str, list))]
+        assert not bad, f"{LABELS}: {name}: labels must be an entry id, a list of them, null or {SKIP}: {bad}"
+        for qid, entry in file_labels.items():
+            if isinstance(entry, list):
+                # every listed entry answers the question; null and skip are not answers, and a repeat is a typo
+                ok = len(entry) >= 2 and len(set(entry)) == len(entry) and all(isinstance(e, str) and e != SKIP for e in entry)
+                assert ok, f"{LABELS}: {name}:{qid}: a list label needs two or more different entry ids: {entry}"
 
 
 def test_some_questions_are_in_the_bank_and_some_are_not(labels: dict) -> None:
