@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 
 from trustfill.errors import BankFormatError
 from trustfill.matching import Mappings, Matcher, MatchResult, Scoring, Thresholds
+from trustfill.questionnaire import AnswerSlot, QuestionRow, SlotKind
 
 from .conftest import SMALL_BANK, entry
 
@@ -355,3 +356,35 @@ def test_a_word_differing_from_a_bank_word_in_its_first_letter_is_not_corrected(
     assert matcher._spelling.get("entrusted") is None
     matcher.match("Is traffic from untrsted networks filtered?")
     assert matcher._spelling.get("untrsted") == "untrusted"
+
+
+OPTION_BANK = [
+    entry("https-only", "Is the web application served over HTTPS only?", "Is all traffic to the application encrypted with TLS?"),
+    entry("password-storage", "How are user passwords stored?", "Are passwords hashed with a salted key derivation function?"),
+]
+
+
+def _choice_row(text: str, *captions: str) -> QuestionRow:
+    return QuestionRow("item q1", text, (AnswerSlot(SlotKind.SHORT, "q1", allowed=captions),), "q1")
+
+
+def test_a_choice_question_without_a_topic_is_read_with_its_options_and_goes_to_review() -> None:
+    matcher = Matcher(OPTION_BANK)
+    row = _choice_row(
+        "Select the option that best describes your setup:",
+        "The web application is served over HTTPS only.",
+        "Users can reach it over HTTP or HTTPS.",
+    )
+    assert matcher.match(row.text).status == "unmatched"
+    result = matcher.match_many([row])[0]
+    assert (result.status, result.entry_id) == ("review", "https-only")
+    assert "answer options" in result.reason
+
+
+def test_yes_no_options_add_nothing_and_a_matched_stem_ignores_its_options() -> None:
+    matcher = Matcher(OPTION_BANK)
+    plain = _choice_row("Select the option that best describes your setup:", "Yes", "No", "N/A")
+    assert matcher.match_many([plain])[0].status == "unmatched"
+    # the stem alone finds its entry: the options (about passwords) are never read
+    stem = _choice_row("Is the web application served over HTTPS only?", "Passwords are hashed", "Passwords are stored")
+    assert matcher.match_many([stem])[0] == matcher.match(stem.text)

@@ -73,9 +73,10 @@ Measured and not adopted (so nobody repeats them blind; "real" = the labelled sh
   phrasings echo the explanations).
 * Section headings as query context, or a guard when the section names a regime the entry lacks:
   +1-2 right matches and as many new wrong auto fills.
-* Parent question or answer options as context for VSAQ follow-ups: appending them loses 10-24 of the
-  123 right VSAQ matches (the parent's words outweigh the child's); as a fallback for unmatched rows it
-  gains 4.
+* Parent question or answer options as context for VSAQ items: appending them always loses 10-24 of
+  the 123 right VSAQ matches (the parent's words outweigh the child's). Options read only when the
+  question alone is unmatched gain 4 and lose none, so :meth:`Matcher.match_many` does that (review at
+  most); the parent adds nothing there.
 * Centroid cosine (mean of an entry's unit text vectors) blended into the score at 0.15-0.3: top-1
   +6-9 on each real set and flat on the evaluation set, but at re-swept thresholds no more right
   matches, and real-file auto precision fell (held out 102/125 -> 107/140).
@@ -99,7 +100,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -142,6 +143,17 @@ def _without_examples(text: str) -> str:
     """
     stripped = _EXAMPLES.sub(lambda m: " " if m.group(1).count(",") >= 2 else m.group(0), text)
     return stripped if len(stripped.split()) >= 4 else text
+
+
+def _options(row: object) -> str:
+    """The answer options a row offers (a choice group's captions), unless they are only yes / no / n/a."""
+    captions = [c for slot in getattr(row, "slots", ()) for c in (slot.allowed or ())]
+    if all(c.strip(" .").lower() in _PLAIN_OPTIONS for c in captions):
+        return ""
+    return " ".join(captions)
+
+
+_PLAIN_OPTIONS = frozenset({"yes", "no", "n/a", "na", "not applicable", "unsure", "other"})
 
 
 # Shorter words are left alone by the spelling corrector: one edit in four letters is another word.
@@ -301,6 +313,10 @@ class Matcher:
     ) -> list[MatchResult]:
         """Match many questions at once (much faster than one by one: the work is batched).
 
+        A row whose question alone is unmatched but whose answer slot offers options beyond yes / no
+        (a VSAQ choice group: "Select the option that best describes your web application:") is matched
+        again with its options appended, and goes to review at most.
+
         Args:
             texts: Question texts, or rows with ``text`` and ``question_id`` (e.g. importer QuestionRows).
             customer: The customer being answered.
@@ -309,8 +325,30 @@ class Matcher:
         Returns:
             One result per input, in order.
         """
-        items = [(t, None) if isinstance(t, str) else (t.text, t.question_id) for t in texts]
-        return self._run(items, customer=customer, explain=explain)
+        rows = list(texts)
+        items = [(t, None) if isinstance(t, str) else (t.text, t.question_id) for t in rows]
+        results = self._run(items, customer=customer, explain=explain)
+        # A choice question whose stem names no topic ("Select the option that best describes your web
+        # application:") is about what its options say; read them only when the stem alone found nothing.
+        retry = [
+            (i, opts)
+            for i, row in enumerate(rows)
+            if results[i].status == "unmatched" and not results[i].reason.startswith("reviewer")
+            and (opts := _options(row))
+        ]
+        if retry:
+            again = self._run(
+                [(f"{items[i][0]} {opts}", items[i][1]) for i, opts in retry], customer=customer, explain=explain
+            )
+            for (i, _), res in zip(retry, again, strict=True):
+                if res.status in ("auto", "review"):
+                    results[i] = replace(
+                        res,
+                        status="review",
+                        reason=f"matched with the answer options the question offers (the question alone scored "
+                        f"{results[i].score:.1f}); read them against the entry. Matcher: {res.reason}",
+                    )
+        return results
 
     def score_all(self, text: str) -> list[Candidate]:
         """Score every entry exhaustively (no index, no thresholds, no mappings, no skipping), best first.
