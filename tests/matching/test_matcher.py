@@ -388,3 +388,38 @@ def test_yes_no_options_add_nothing_and_a_matched_stem_ignores_its_options() -> 
     # the stem alone finds its entry: the options (about passwords) are never read
     stem = _choice_row("Is the web application served over HTTPS only?", "Passwords are hashed", "Passwords are stored")
     assert matcher.match_many([stem])[0] == matcher.match(stem.text)
+
+
+SENTENCE_BANK = [
+    entry("network-closets", "Are network equipment rooms in your offices locked?", "Is access to wiring closets restricted?"),
+    entry("visitor-log", "Do you keep a log of office visitors?", "Are visitors signed in and escorted?"),
+    entry("service-encryption", "Is traffic between services encrypted?"),
+]
+PREAMBLE = (
+    "Attackers who reach a switch or router can intercept the traffic of every employee, contractor and guest, "
+    "and pivot into other systems from there. "
+)
+
+
+def test_a_question_lost_in_its_preamble_is_found_by_its_sentence_and_goes_to_review() -> None:
+    matcher = Matcher(SENTENCE_BANK)
+    question = PREAMBLE + "Are network equipment rooms in your offices locked?"
+    whole = matcher._run([(question, None)], customer=None, explain=False)[0]
+    assert whole.status == "unmatched"  # the preamble's words drown the question
+    result = matcher.match(question)
+    assert (result.status, result.entry_id) == ("review", "network-closets")  # never auto on a part
+    assert "one of its sentences ('Are network equipment rooms" in result.reason
+    assert f"{whole.score:.1f}" in result.reason
+    assert matcher.match_many([question])[0] == result
+
+
+def test_sentences_are_not_read_apart_when_the_whole_question_matches_or_a_reviewer_decided() -> None:
+    matcher = Matcher(SENTENCE_BANK)
+    question = "Are network equipment rooms in your offices locked? Who holds the keys?"
+    whole = matcher.match(question)
+    assert whole.status in ("auto", "review") and "sentences" not in whole.reason
+    mappings = Mappings()
+    mappings.record(PREAMBLE + "Are network equipment rooms in your offices locked?", None)
+    result = Matcher(SENTENCE_BANK, mappings=mappings).match(PREAMBLE + "Are network equipment rooms in your offices locked?")
+    assert (result.status, result.entry_id) == ("unmatched", None)
+    assert result.reason.startswith("reviewer marked")
