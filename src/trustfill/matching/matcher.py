@@ -38,7 +38,7 @@ for precision:
   each of its sentences alone (a question buried in context, "Offices need a lot of networking
   equipment. [...] It's important to protect access to network equipment"), and a choice question's
   stem with its answer options. On the labelled real questionnaires this found the right entry for
-  18 more questions (440 -> 458 of 851) and put 14 wrong suggestions in front of a reviewer; the
+  18 more questions (440 -> 458 of 851) and put 13 wrong suggestions in front of a reviewer; the
   evaluation set did not move.
 
 Thresholds (:class:`Thresholds`) and how they were chosen
