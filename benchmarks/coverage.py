@@ -115,14 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    header = f"{'file':<52} {'qs':>4} {'auto':>5} {'review':>6} {'unm':>5} {'skip':>5} {'matched':>8} {'sec lab':>8} {'correct':>8} {'auto ok':>8} {'s':>5}"
+    width = max([len("file")] + [len(r["file"]) + (0 if r["security"] else len(" (not security)")) for r in rows])
+    header = f"{'file':<{width}} {'qs':>4} {'auto':>5} {'review':>6} {'unm':>5} {'skip':>5} {'matched':>8} {'sec lab':>8} {'correct':>8} {'auto ok':>8} {'s':>5}"
     print(header)
     print("-" * len(header))
     for r in rows:
         correct = f"{r['matched_correct_pct']}%" if r["matched_correct_pct"] is not None else "-"
         auto_ok = f"{r['auto_correct']}/{r['auto_labelled']}" if r["labelled"] else "-"
         name = r["file"] + ("" if r["security"] else " (not security)")
-        print(f"{name:<52} {r['questions']:>4} {r['auto']:>5} {r['review']:>6} {r['unmatched']:>5} {r['skipped']:>5} "
+        print(f"{name:<{width}} {r['questions']:>4} {r['auto']:>5} {r['review']:>6} {r['unmatched']:>5} {r['skipped']:>5} "
               f"{r['matched_pct']:>7}% {r['labelled']:>8} {correct:>8} {auto_ok:>8} {r['seconds']:>5}")
     sec = [r for r in rows if r["security"]]
     total = sum(r["questions"] for r in sec)
