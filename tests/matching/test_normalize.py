@@ -147,3 +147,14 @@ def test_at_least_sixty_concept_groups() -> None:
 def test_question_key_ignores_case_punctuation_and_spacing_only() -> None:
     assert question_key("  Do you use MFA?? ") == question_key("do YOU use mfa")
     assert question_key("Do you use MFA?") != question_key("Do you use 2FA?")
+
+
+def test_look_alike_phrases_keep_their_own_concepts() -> None:
+    # "log out" is signing out, not the audit log; prompt injection is an LLM attack, not SQL injection
+    assert "@logout" in terms("Does the log out button end the session?")
+    assert "@log" not in terms("Does the log out button end the session?")
+    assert terms("Do you test for prompt injection?") == terms("Do you test for jailbreak attempts?")
+    assert "@injection" not in terms("Do you test for prompt injection?")
+    # "ISO/IEC 27001" folds to "iso iec 27001", which must still be the certification
+    assert "@iso27001" in terms("Are you certified to ISO/IEC 27001?")
+    assert terms("Is every form protected against XSRF?") == terms("Is every form protected against CSRF?")
