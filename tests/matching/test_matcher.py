@@ -424,3 +424,12 @@ def test_sentences_are_not_read_apart_when_the_whole_question_matches_or_a_revie
     result = Matcher(SENTENCE_BANK, mappings=mappings).match(PREAMBLE + "Are network equipment rooms in your offices locked?")
     assert (result.status, result.entry_id) == ("unmatched", None)
     assert result.reason.startswith("reviewer marked")
+
+
+def test_a_short_real_word_is_not_corrected_into_a_bank_word() -> None:
+    # "kinds" is one letter from "kids" (children's data); reading it so auto-filled a testing question
+    matcher = Matcher([entry("children", "Do you collect data from children?", "Kids' data")])
+    matcher.match("What kinds of security testing are done internally?")
+    assert matcher._spelling.get("kinds") is None
+    matcher.match("Do you collect data from chilren?")
+    assert matcher._spelling.get("chilren") == "children"

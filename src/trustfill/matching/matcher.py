@@ -179,8 +179,9 @@ def _options(row: object) -> str:
 _PLAIN_OPTIONS = frozenset({"yes", "no", "n/a", "na", "not applicable", "unsure", "other"})
 
 
-# Shorter words are left alone by the spelling corrector: one edit in four letters is another word.
-SPELL_MIN_LEN = 5
+# Shorter words are left alone by the spelling corrector: one edit in a short word is often another real
+# word ("kinds" is one letter from "kids", which the thesaurus reads as children's data).
+SPELL_MIN_LEN = 6
 
 
 class _Row(Protocol):

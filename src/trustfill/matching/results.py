@@ -79,7 +79,7 @@ class Scoring:
     rerank_max: int = 40
     """Entries scored finely when an unseen entry could still change the decision."""
     spelling: bool = True
-    """Read an unknown word of 5+ letters as the bank or thesaurus word one typo away (see
+    """Read an unknown word of 6+ letters as the bank or thesaurus word one typo away (see
     ``Matcher._learn_spellings``)."""
 
     def __post_init__(self) -> None:
