@@ -367,7 +367,8 @@ def test_note_is_appended_to_existing_comments(tmp_path: Path) -> None:
     ws["B2"].comment = Comment("existing remark", "someone")
     src = tmp_path / "c.xlsx"
     wb.save(src)
-    parts_before = set(zipfile.ZipFile(src).namelist())
+    with zipfile.ZipFile(src) as z:
+        parts_before = set(z.namelist())
     out, report = patch(
         src,
         [SlotWrite("Q!C2", "Yes", review=True, note="new note"), SlotWrite("Q!B2", "x", review=True, note="clash")],
@@ -378,7 +379,8 @@ def test_note_is_appended_to_existing_comments(tmp_path: Path) -> None:
     assert ws2["B2"].comment.text == "existing remark"
     assert ws2["C2"].comment.text == "new note"
     assert [str(w) for w in report.warnings] == ["Q!B2: note not added: the cell already has a comment; trustfill leaves it as it is"]
-    assert set(zipfile.ZipFile(out).namelist()) == parts_before
+    with zipfile.ZipFile(out) as z:
+        assert set(z.namelist()) == parts_before
     vml = member(out, "xl/drawings/commentsDrawing1.vml").decode()
     assert vml.count("<x:Row>1</x:Row>") == 1  # our shape for row 2
 
