@@ -95,6 +95,11 @@ Measured and not adopted (so nobody repeats them blind; "real" = the labelled sh
   but 3 fewer right matches on tuned-on real questions, 2 fewer held out, and 4 more wrong held-out auto
   answers. Only its four fixes of plain misreadings were kept (log out, prompt injection, CSRF, ISO/IEC
   27001). Folding true synonyms into a concept also drops the rarer exact words an alias was matching.
+* Other second readings of unmatched questions: comma and "including/that/which" clauses (14 right of 68
+  new suggestions), the section heading prefixed (13 of 46). Both too noisy for review.
+* Dropping a leading condition ("For customers not using SSO, ..."): no real-file gain, evaluation
+  top-1 -1.5 points. Weighting earlier query terms more: top-1 +2-5, but fewer right matches at the
+  calibrated thresholds.
 
 Re-calibrate with ``python benchmarks/match_eval.py --sweep`` (it reads score and margin of every
 result) or :meth:`Matcher.score_all` (exhaustive scores), then pass a new :class:`Thresholds`;
