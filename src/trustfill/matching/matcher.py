@@ -170,6 +170,7 @@ def _sentences(text: str) -> list[str]:
 
 
 def _clip(text: str, width: int = 60) -> str:
+    """``text`` cut to ``width`` characters for a one-line reason."""
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
@@ -348,9 +349,9 @@ class Matcher:
     ) -> list[MatchResult]:
         """Match many questions at once (much faster than one by one: the work is batched).
 
-        A row whose question alone is unmatched but whose answer slot offers options beyond yes / no
-        (a VSAQ choice group: "Select the option that best describes your web application:") is matched
-        again with its options appended, and goes to review at most.
+        A row still unmatched is read a second time, sentence by sentence and (when its answer slot offers
+        options beyond yes / no, as a VSAQ choice group does) with its options appended; the best reading
+        that matches sends the row to review, never to auto.
 
         Args:
             texts: Question texts, or rows with ``text`` and ``question_id`` (e.g. importer QuestionRows).
