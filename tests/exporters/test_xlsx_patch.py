@@ -459,6 +459,7 @@ def test_xlsm_keeps_vba_project_byte_identical(tmp_path: Path, raw_members) -> N
     assert "application/vnd.ms-office.vbaProject" in ct_out
     assert b"vbaProject" in member(out, "xl/_rels/workbook.xml.rels")
     wb = openpyxl.load_workbook(out, keep_vba=True)
+    wb.vba_archive.close()  # openpyxl keeps the macros in an in-memory zip it never closes
     assert wb[SHEET]["C2"].value == "Yes"
     assert "xl/vbaProject.bin" not in report.parts_changed
 
