@@ -90,7 +90,14 @@ Measured and not adopted (so nobody repeats them blind; "real" = the labelled sh
   tuned-on and +16 held out. It needs scikit-learn and scipy and a per-entry weight vector over the
   whole vocabulary (gigabytes and minutes for a 10,000-entry bank), and even perfect status decisions
   on its top-1 would give 63 % of labelled questions right, not the 70 % aimed at.
-* Word embeddings: no vectors can be fetched at run time, and PyPI offers none from their authors.
+* Word embeddings: no vectors can be fetched at run time. The one model its author ships inside a PyPI
+  wheel, WordLlama 0.4 (256 dimensions, 19 MB wheel; session 4), alone ranks about as well as this
+  matcher (top-1 230 tuned-on, 225 held out, against 263 and 248), and the lexical score plus 50 x its
+  best alias cosine ranks better (277 and 262; evaluation 583 of 638 against 575). At this matcher's
+  status decisions that is only +4 and +6 right matches: again the re-ranked questions score below the
+  review bar. It would add wordllama, tokenizers, safetensors and requests; its weights derive from
+  Llama 2 token embeddings, a licence question for a compliance tool; and version 0.4 looks for its
+  bundled tokenizer in the wrong folder and then tries Hugging Face, so offline use needs a workaround.
 * An untargeted thesaurus round (about 30 new concepts, 100 extended; session 3): evaluation top-1 90.6 %,
   but 3 fewer right matches on tuned-on real questions, 2 fewer held out, and 4 more wrong held-out auto
   answers. Only its four fixes of plain misreadings were kept (log out, prompt injection, CSRF, ISO/IEC
