@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ExitCode, TrustfillError
+from .errors import ExitCode, TrustfillError, UsageError
 from .output import OutputFormat
 
 
@@ -214,16 +214,34 @@ def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None,
 
 
 @cli.command()
-@click.argument("question")
+@click.argument("question", required=False)
 @click.argument("entry", required=False)
 @click.option("--not-in-bank", is_flag=True, help="Record that no bank entry answers QUESTION.")
+@click.option("--from", "reviewed", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record every decision in the Decision column of a reviewed xlsx that 'fill' wrote.")
 @click.option("--customer", help="Apply only to this customer's questionnaires.")
+@click.option("--by", "decided_by", help="Who decided (kept with each decision).")
 @_workspace_option
-def learn(question: str, entry: str | None, not_in_bank: bool, customer: str | None, workspace: Path | None) -> None:
-    """Record a reviewer's decision: QUESTION is answered by bank ENTRY (or --not-in-bank)."""
-    from .learning import record_decision
+def learn(question: str | None, entry: str | None, not_in_bank: bool, reviewed: Path | None, customer: str | None,
+          decided_by: str | None, workspace: Path | None) -> None:
+    """Record a reviewer's decision: QUESTION is answered by bank ENTRY (or --not-in-bank).
 
-    path = record_decision(workspace, question, None if not_in_bank else entry, customer=customer, not_in_bank=not_in_bank)
+    With --from, record all decisions written in a reviewed file's Decision column: an entry id (e.g. one of the
+    Suggestions), 'ok' to confirm the matched entry, or 'not in bank'.
+    """
+    from . import views
+    from .learning import record_decision, record_review
+
+    if reviewed is not None:
+        if question is not None or not_in_bank:
+            raise UsageError("give either --from FILE or a QUESTION, not both")
+        path, read = record_review(workspace, reviewed, customer=customer, decided_by=decided_by)
+        views.print_review_learned(read, path)
+        return
+    if question is None:
+        raise UsageError("give the QUESTION and its bank ENTRY, or --from a reviewed file")
+    path = record_decision(workspace, question, None if not_in_bank else entry, customer=customer,
+                           not_in_bank=not_in_bank, decided_by=decided_by)
     click.echo(f"recorded in {path}")
 
 

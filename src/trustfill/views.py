@@ -184,6 +184,18 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def print_review_learned(read: Any, path: Any) -> None:
+    """``learn --from``: what was recorded and what is left."""
+    entries = sum(1 for d in read.decisions if d.entry_id is not None)
+    if read.decisions:
+        _out.print(f"recorded {len(read.decisions)} decisions in {path}: {entries} bank entries, "
+                   f"{len(read.decisions) - entries} not in bank")
+    else:
+        _out.print("no decisions to record: every Decision cell is empty")
+    if read.undecided:
+        _out.print(f"{read.undecided} questions have no decision yet")
+
+
 def print_fill_summary(summary: Any, report_path: Any) -> None:
     """``fill``: totals and where things went."""
     t = summary.filled.totals()

@@ -11,6 +11,9 @@ from ..answers import EvidenceRef
 UNMATCHED_CATEGORY = "Questions for a person to answer"
 PROFILE_CATEGORY = "Company details"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DECISION_HEADER = "Decision"
+"""The empty last column of the review sheet and the answer workbook, where a reviewer writes what
+``trustfill learn --from`` records (see :mod:`trustfill.review_decisions`)."""
 
 
 def safe_cell_text(text: str) -> str:
@@ -44,11 +47,26 @@ class AnswerRow:
     """Evidence to attach."""
     notes: str
     """Why a person must look."""
+    suggestions: str = ""
+    """Other entries a reviewer may pick (review and unmatched rows), e.g. ``iam-sso (48); asset-mdm (34)``."""
 
     @property
     def needs_review(self) -> bool:
         """Review or unmatched: a person must act."""
         return self.status in ("review", "unmatched")
+
+
+def suggestions(result: Any) -> str:
+    """The entries a reviewer may pick instead, with scores: for review rows the candidates after the matched
+    entry, for unmatched rows the top three; nothing for rows that need no decision."""
+    m = result.match
+    if m is None or result.status not in ("review", "unmatched"):
+        return ""
+    shown = [c for c in m.candidates if c.entry_id != m.entry_id or result.status == "unmatched"][:SUGGESTIONS]
+    return "; ".join(f"{c.entry_id} ({c.score:.0f})" for c in shown)
+
+
+SUGGESTIONS = 3
 
 
 def answer_rows(filled: Any) -> list[AnswerRow]:
@@ -68,7 +86,7 @@ def answer_rows(filled: Any) -> list[AnswerRow]:
         rows.append(AnswerRow(
             r.question.location, r.question.question_id or "", r.question.text, category, r.status,
             float(m.score) if m is not None else 0.0, (m.entry_id or "") if m is not None and r.status != "unmatched" else "",
-            short, narrative, a.evidence if a is not None else (), "; ".join(r.notes),
+            short, narrative, a.evidence if a is not None else (), "; ".join(r.notes), suggestions(r),
         ))
     return rows
 

@@ -1,0 +1,164 @@
+"""Read a reviewer's decisions from a workbook trustfill wrote, so ``trustfill learn --from`` records them at once.
+
+The review sheet of a filled xlsx (``trustfill review``) and the ``--format xlsx`` answer workbook both end
+in a *Decision* column. A reviewer writes, per question, the bank entry that answers it (often one of the
+*Suggestions*), ``ok`` to confirm the matched entry, or ``not in bank``; empty rows are left alone. One pass
+over a reviewed file then teaches the matcher every decision, instead of one ``trustfill learn`` per row.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from .errors import ImportFormatError, Problem
+from .exporters._rows import DECISION_HEADER
+from .exporters.xlsx_patch import REVIEW_SHEET_NAME
+from .importers._xlsx_book import Book, Sheet, coordinate
+from .matching.normalize import question_key
+
+QUESTION_HEADER = "Question"
+ENTRY_HEADERS = ("Matched entry", "Bank entry")
+"""The matched-entry column of the review sheet and of the answer workbook, which ``ok`` confirms."""
+
+CONFIRM = frozenset({"ok", "yes", "y", "confirm", "confirmed", "accept", "accepted", "approved", "\u2713", "\u2714"})
+NOT_IN_BANK = frozenset({"not in bank", "not-in-bank", "not_in_bank", "none", "no entry", "-", "\u2014"})
+
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ET.ParseError, ValueError, KeyError, IndexError)
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """One row a reviewer decided."""
+
+    place: str
+    """``sheet!L14``: the Decision cell."""
+    question: str
+    """The customer's question text."""
+    entry_id: str | None
+    """The bank entry that answers it, or None for "not in the bank"."""
+
+
+@dataclass(frozen=True)
+class ReviewedFile:
+    """Every decision in a reviewed workbook."""
+
+    decisions: tuple[ReviewDecision, ...]
+    """Decided rows, first of each question only (a question asked twice and decided alike counts once)."""
+    undecided: int
+    """Rows with a question and an empty Decision cell."""
+    sheets: tuple[str, ...]
+    """The sheets that had a Decision column."""
+
+
+def read_review_decisions(path: Path) -> ReviewedFile:
+    """The decisions written in the Decision column of every sheet of ``path`` that has one.
+
+    Raises:
+        ImportFormatError: The file is missing, not a readable .xlsx, has no sheet with Question and Decision
+            columns, or a decision cannot be read (``ok`` on a row without a matched entry, one question
+            decided two ways); every problem is reported as ``path: sheet!L14: ...`` and nothing is returned.
+    """
+    if not path.is_file():
+        raise ImportFormatError(f"{path}: no such file")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ImportFormatError(
+            f"{path}: not an .xlsx workbook; give the xlsx 'trustfill fill' wrote (its 'trustfill review' sheet) "
+            "or the answer workbook of --format xlsx"
+        )
+    try:
+        with Book(path) as book:
+            # A filled customer workbook is read only at its review sheet: its own sheets may have any headers.
+            names = [n for n in book.sheet_names if n.casefold().startswith(REVIEW_SHEET_NAME)] or book.sheet_names
+            sheets = [book.sheet(name) for name in names]
+    except ImportFormatError:
+        raise
+    except _READ_ERRORS as exc:
+        raise ImportFormatError(
+            f"{path}: the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel or LibreOffice, "
+            "save it as .xlsx and try again"
+        ) from exc
+    decisions: list[ReviewDecision] = []
+    problems: list[Problem] = []
+    undecided = 0
+    used: list[str] = []
+    first: dict[str, ReviewDecision] = {}
+    for sheet in sheets:
+        columns = _columns(sheet)
+        if columns is None:
+            continue
+        used.append(sheet.name)
+        q_col, d_col, e_col = columns
+        for row in sorted(r for r in sheet.rows if r > 1):
+            question = (sheet.text(row, q_col) or "").strip()
+            said = " ".join((sheet.text(row, d_col) or "").split())
+            if not question:
+                if said:
+                    problems.append(Problem(f"{path}: {sheet.name}!{coordinate(row, d_col)}",
+                                            f"decision {said!r} on a row without a question"))
+                continue
+            if not said:
+                undecided += 1
+                continue
+            place = f"{sheet.name}!{coordinate(row, d_col)}"
+            matched = (sheet.text(row, e_col) or "").strip() if e_col else ""
+            entry_id, problem = _read_decision(said, matched)
+            if problem:
+                problems.append(Problem(f"{path}: {place}", problem))
+                continue
+            key = question_key(question)
+            if not key:
+                problems.append(Problem(f"{path}: {place}", "the question of this row has no words to remember it by"))
+                continue
+            decision = ReviewDecision(place, question, entry_id)
+            earlier = first.get(key)
+            if earlier is None:
+                first[key] = decision
+                decisions.append(decision)
+            elif earlier.entry_id != entry_id:
+                problems.append(Problem(
+                    f"{path}: {place}",
+                    f"this question is decided as {_said(entry_id)} here and as {_said(earlier.entry_id)} at "
+                    f"{earlier.place}; keep one",
+                ))
+    if not used:
+        raise ImportFormatError(
+            f"{path}: no sheet has '{QUESTION_HEADER}' and '{DECISION_HEADER}' columns in its first row; give the "
+            "xlsx 'trustfill fill' wrote (its 'trustfill review' sheet) or the answer workbook of --format xlsx"
+        )
+    if problems:
+        raise ImportFormatError.from_problems(problems)
+    return ReviewedFile(tuple(decisions), undecided, tuple(used))
+
+
+def _columns(sheet: Sheet) -> tuple[int, int, int | None] | None:
+    """Question, Decision and matched-entry columns of the header row, or None when it has no Decision."""
+    header = {(cell.text or "").strip().casefold(): col for col, cell in sheet.rows.get(1, {}).items()}
+    q_col, d_col = header.get(QUESTION_HEADER.casefold()), header.get(DECISION_HEADER.casefold())
+    if q_col is None or d_col is None:
+        return None
+    e_col = next((header[h.casefold()] for h in ENTRY_HEADERS if h.casefold() in header), None)
+    return q_col, d_col, e_col
+
+
+def _read_decision(said: str, matched: str) -> tuple[str | None, str | None]:
+    """(entry id or None for not in bank, problem) of one Decision cell."""
+    folded = said.casefold()
+    if folded in NOT_IN_BANK:
+        return None, None
+    if folded in CONFIRM:
+        if not matched:
+            return None, (f"{said!r} confirms the matched entry, but this row has none; write the bank entry "
+                          "that answers the question, or 'not in bank'")
+        return matched, None
+    if " " in said:
+        return None, (f"{said!r} is not a decision; write a bank entry id (e.g. one of the Suggestions), "
+                      "'ok' to confirm the matched entry, or 'not in bank'")
+    return said, None
+
+
+def _said(entry_id: str | None) -> str:
+    return "not in bank" if entry_id is None else f"'{entry_id}'"
