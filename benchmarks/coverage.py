@@ -6,7 +6,9 @@ auto, review, unmatched and skipped. Where benchmarks/data/shared_labels.yaml la
 the bank entry a person judged correct (a list where several entries each answer it; null: a security question
 not in the bank; skip: not a security question),
 it also prints, over the labelled security questions, how many got the right entry (auto or review) and how many
-auto-fills were right; and how many non-security rows were wrongly auto-filled.
+auto-fills were right; how many non-security rows were wrongly auto-filled; and how often the right entry is
+within a reviewer's reach: the match, or one of the suggestions the review sheet lists beside a review or
+unmatched row (the issue's target counts only the match).
 
 Run: python benchmarks/coverage.py [FOLDER] [--json]
 """
@@ -54,15 +56,22 @@ class Tally:
     correct: int = 0
     auto: int = 0
     auto_correct: int = 0
+    in_reach: int = 0
+    """The right entry is the match, or a reviewer sees it among the review sheet's suggestions."""
 
-    def add(self, status: str, entry_id: str | None, truth: str | list[str] | None) -> None:
-        """Count one question: ``truth`` is the labelled entry (or entries that each answer it), None when none does."""
-        right = entry_id is not None and entry_id in ((truth,) if isinstance(truth, str) else truth or ())
+    def add(self, status: str, entry_id: str | None, truth: str | list[str] | None, suggested: tuple[str, ...] = ()) -> None:
+        """Count one question: ``truth`` is the labelled entry (or entries that each answer it), None when none does;
+        ``suggested`` the entries the review sheet offers beside the match (review and unmatched rows)."""
+        rights = (truth,) if isinstance(truth, str) else tuple(truth or ())
+        right = entry_id is not None and entry_id in rights
         self.labelled += 1
         self.answerable += truth is not None
         self.correct += right and status in ("auto", "review")
         self.auto += status == "auto"
         self.auto_correct += right and status == "auto"
+        self.in_reach += (right and status in ("auto", "review")) or (
+            status in ("review", "unmatched") and any(e in rights for e in suggested)
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,15 +107,16 @@ def main(argv: list[str] | None = None) -> int:
                 nonsec += 1
                 nonsec_auto += r.status == "auto"
                 continue
+            suggested = tuple(c.entry_id for c in r.match.candidates)  # the match's top three, as the review sheet shows
             for t in (tally, held) if in_held_out else (tally,):
-                t.add(r.status, r.match.entry_id, truth)
+                t.add(r.status, r.match.entry_id, truth, suggested)
         security = not path.name.startswith(NOT_SECURITY)
         rows.append({
             "file": path.name, "security": security, "questions": len(filled.results),
             "auto": counts["auto"], "review": counts["review"], "unmatched": counts["unmatched"], "skipped": counts["skipped"],
             "matched_pct": round(100 * (counts["auto"] + counts["review"]) / max(1, len(filled.results)), 1),
             "labelled": tally.labelled, "answerable": tally.answerable, "correct": tally.correct,
-            "auto_correct": tally.auto_correct, "auto_labelled": tally.auto,
+            "auto_correct": tally.auto_correct, "auto_labelled": tally.auto, "in_reach": tally.in_reach,
             "non_security_labelled": nonsec, "non_security_auto": nonsec_auto,
             "held_out": asdict(held),
             "matched_correct_pct": round(100 * tally.correct / tally.labelled, 1) if tally.labelled else None,
@@ -139,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
               f"matched to the right entry (auto or review): {correct} ({100 * correct / judged:.1f}% of labelled, "
               f"{100 * correct / max(1, answerable):.1f}% of answerable); auto right {auto_ok}/{auto_n} "
               f"({100 * auto_ok / max(1, auto_n):.1f}%)")
+        reach = sum(r["in_reach"] for r in sec)
+        print(f"in a reviewer's reach (the match, or on a review or unmatched row one of the review sheet's suggestions): "
+              f"{reach} ({100 * reach / judged:.1f}% of labelled)")
         held_rows = [(r["file"], r["held_out"]) for r in sec if r["held_out"]["labelled"]]
         if len(held_rows) > 1:
             held_rows.append(("all held out", {k: sum(h[k] for _, h in held_rows) for k in held_rows[0][1]}))
@@ -147,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"held out ({name}{f' from {start}' if start else ''}): {h['labelled']} security questions; right entry "
                   f"for {h['answerable']} ({100 * h['answerable'] / h['labelled']:.1f}%); matched to it {h['correct']} "
                   f"({100 * h['correct'] / h['labelled']:.1f}% of labelled); auto right {h['auto_correct']}/{h['auto']} "
-                  f"({100 * h['auto_correct'] / max(1, h['auto']):.1f}%)")
+                  f"({100 * h['auto_correct'] / max(1, h['auto']):.1f}%); in reach {h['in_reach']} "
+                  f"({100 * h['in_reach'] / h['labelled']:.1f}%)")
     return 0
 
 
