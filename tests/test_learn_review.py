@@ -242,3 +242,48 @@ def test_learn_takes_a_question_or_a_file(mini_workspace: Path, tmp_path: Path, 
     code, out, err = run_cli("learn", "--from", str(path), cwd=mini_workspace)
     assert code == 0, err
     assert out.splitlines()[0] == f"recorded 1 decisions in {mini_workspace / 'mappings.yaml'}: 1 bank entries, 0 not in bank"
+
+
+def _word_questionnaire(path: Path, questions: list[str]) -> Path:
+    from docx import Document
+
+    doc = Document()
+    table = doc.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Question", "Answer"
+    for question in questions:
+        table.add_row().cells[0].text = question
+    doc.save(str(path))
+    return path
+
+
+def test_a_review_workbook_beside_a_word_output_closes_the_loop(workspace: Path, tmp_path: Path, run_cli) -> None:
+    question = "How do you keep the platters of retired disks from being read?"
+    src = _word_questionnaire(tmp_path / "q.docx", [question, "Is customer data encrypted at rest?"])
+    review = tmp_path / "review.xlsx"
+    first = _fill(run_cli, workspace, src, tmp_path / "a.docx", "--review-file", str(review))
+    loc = next(loc for loc, q in first.items() if q["question"] == question)
+    assert first[loc]["status"] != "auto"
+    rows = _review_rows(review)
+    assert [r["Question"] for r in rows] == [question, "Is customer data encrypted at rest?"]
+    _decide(review, "trustfill review", {loc: "asset-media-disposal"}, review)
+    code, _, err = run_cli("learn", "--from", str(review), "-w", str(workspace))
+    assert code == 0, err
+    again = _fill(run_cli, workspace, src, tmp_path / "b.docx")
+    assert (again[loc]["status"], again[loc]["match"]) == ("auto", "asset-media-disposal")
+
+
+def test_an_existing_review_workbook_stops_the_run_before_anything_is_written(
+    workspace: Path, tmp_path: Path, run_cli
+) -> None:
+    src = _word_questionnaire(tmp_path / "q.docx", ["Is customer data encrypted at rest?"])
+    review = tmp_path / "review.xlsx"
+    review.write_text("keep")
+    out, report = tmp_path / "a.docx", tmp_path / "a.json"
+    code, _, err = run_cli("fill", str(src), "-o", str(out), "-w", str(workspace), "--report", str(report),
+                           "--review-file", str(review))
+    assert code == 5
+    assert err.strip() == f"{review}: already exists; use --force to replace it"
+    assert review.read_text() == "keep"
+    assert not out.exists()
+    assert not report.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.docx", "review.xlsx", "ws"]

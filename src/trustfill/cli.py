@@ -182,9 +182,11 @@ def match(file: Path, workspace: Path | None, profile: Path | None, explain: boo
 @_workspace_option
 @_profile_option
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
+@click.option("--review-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the review sheet as an .xlsx of its own (for Word, csv and VSAQ outputs); decide rows there.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
               default="auto", show_default=True, help="same: into a copy of the input; xlsx/docx/csv/json/md: a new answer document.")
-@click.option("--force", is_flag=True, help="Replace OUTPUT (and REPORT) if they exist.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT (and REPORT, REVIEW_FILE) if they exist.")
 @click.option("--overwrite", is_flag=True, help="Replace answers and formulas already in the customer's file (each is reported).")
 @click.option("--clean", is_flag=True, help="Answers only: no review colours, notes or review sheet in the customer's file.")
 @click.option("--no-review-sheet", is_flag=True, help="Do not add the 'trustfill review' sheet to an xlsx.")
@@ -193,7 +195,8 @@ def match(file: Path, workspace: Path | None, profile: Path | None, explain: boo
 @click.option("--customer", help="Customer name, for per-customer learned mappings.")
 @click.option("--strict", is_flag=True, help="Import warnings fail the run.")
 @_import_options
-def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None, report_path: Path | None, fmt: str,
+def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None, report_path: Path | None,
+         review_file: Path | None, fmt: str,
          force: bool, overwrite: bool, clean: bool, no_review_sheet: bool, review_mode: str, customer: str | None,
          strict: bool, **kwargs: Any) -> None:
     """Answer FILE and write the answers to OUTPUT, flagging what a person must review."""
@@ -206,9 +209,9 @@ def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None,
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer, mark_review=not clean)
     with views.progress_bar("answering") as progress:
         summary = fill_file(session, file, output, import_options=_options_from(kwargs), options=options,
-                            fmt=OutputFormat(fmt), force=force, report_path=report_path,
+                            fmt=OutputFormat(fmt), force=force, report_path=report_path, review_file=review_file,
                             review_sheet=not no_review_sheet, clean=clean, progress=progress)
-    views.print_fill_summary(summary, report_path)
+    views.print_fill_summary(summary, report_path, review_file)
     if strict and summary.filled.questionnaire.problems:
         sys.exit(ExitCode.PROBLEMS)
 

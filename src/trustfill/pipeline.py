@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from .answers import RenderedAnswer
 from .fill import FilledQuestionnaire, FillOptions, answer_questionnaire
 from .importers import ImportOptions, load_questionnaire
 from .models import BankEntry
-from .output import OutputFormat, atomic_path, resolve_format, write_output
+from .output import OutputFormat, atomic_path, resolve_format, review_rows, write_output
 from .questionnaire import Questionnaire
 from .report import build_report
 from .session import Session
@@ -72,6 +73,7 @@ def fill_file(
     fmt: OutputFormat = OutputFormat.AUTO,
     force: bool = False,
     report_path: Path | None = None,
+    review_file: Path | None = None,
     review_sheet: bool = True,
     clean: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -83,11 +85,15 @@ def fill_file(
     fmt = resolve_format(fmt, src, questionnaire.format, dest)
     report = build_report(filled, str(dest))
     report["output_format"] = fmt.value
-    if report_path is None:
-        write_output(filled, dest, fmt, force=force, review_sheet=review_sheet, clean=clean)
-        return FillSummary(filled, dest, fmt, report)
-    # The report is staged first and renamed only after the output is in place: both or neither.
-    with atomic_path(report_path, force=force, protect=(src, dest)) as tmp:
-        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    # The report and the review workbook are staged first and renamed only after the output is in place: all or none.
+    with contextlib.ExitStack() as staged:
+        if report_path is not None:
+            tmp = staged.enter_context(atomic_path(report_path, force=force, protect=(src, dest)))
+            tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        if review_file is not None:
+            from .exporters.xlsx_doc import write_review_workbook
+
+            others = tuple(p for p in (src, dest, report_path) if p is not None)
+            write_review_workbook(review_rows(filled), staged.enter_context(atomic_path(review_file, force=force, protect=others)))
         write_output(filled, dest, fmt, force=force, review_sheet=review_sheet, clean=clean)
     return FillSummary(filled, dest, fmt, report)

@@ -15,8 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from .errors import ImportFormatError, Problem
-from .exporters._rows import DECISION_HEADER
-from .exporters.xlsx_patch import REVIEW_SHEET_NAME
+from .exporters._rows import DECISION_HEADER, REVIEW_SHEET_NAME
 from .importers._xlsx_book import Book, Sheet, coordinate
 from .matching.normalize import question_key
 

@@ -196,7 +196,7 @@ def print_review_learned(read: Any, path: Any) -> None:
         _out.print(f"{read.undecided} questions have no decision yet")
 
 
-def print_fill_summary(summary: Any, report_path: Any) -> None:
+def print_fill_summary(summary: Any, report_path: Any, review_file: Any = None) -> None:
     """``fill``: totals and where things went."""
     t = summary.filled.totals()
     _out.print(f"wrote {summary.output} ({summary.format.value}): {t['questions']} questions, "
@@ -204,5 +204,7 @@ def print_fill_summary(summary: Any, report_path: Any) -> None:
                f"{t['written']} cells written")
     if report_path:
         _out.print(f"report: {report_path}")
+    if review_file:
+        _out.print(f"review workbook: {review_file} (write decisions in its Decision column, then 'trustfill learn --from')")
     for p in summary.filled.questionnaire.problems:
         _err.print(f"{p.place}: {p.level}: {p.message}")

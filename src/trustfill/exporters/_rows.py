@@ -11,6 +11,7 @@ from ..answers import EvidenceRef
 UNMATCHED_CATEGORY = "Questions for a person to answer"
 PROFILE_CATEGORY = "Company details"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+REVIEW_SHEET_NAME = "trustfill review"
 DECISION_HEADER = "Decision"
 """The empty last column of the review sheet and the answer workbook, where a reviewer writes what
 ``trustfill learn --from`` records (see :mod:`trustfill.review_decisions`)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -9,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ._rows import DECISION_HEADER, answer_rows, evidence_appendix
+from ._rows import DECISION_HEADER, REVIEW_SHEET_NAME, answer_rows, evidence_appendix
 from .interface import Exporter
 
 REVIEW_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -64,3 +65,22 @@ class XlsxAnswerDocument(Exporter):
         for letter, width in zip("ABCDE", (45, 45, 12, 12, 10), strict=True):
             ev.column_dimensions[letter].width = width
         wb.save(dest)
+
+
+def write_review_workbook(rows: Sequence[Sequence[str]], dest: Path) -> None:
+    """The review sheet (header first) as a workbook of its own: the place to decide rows when the answers went
+    into a Word, csv or VSAQ file, which cannot carry the sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = REVIEW_SHEET_NAME
+    for values in rows:
+        ws.append([None] * len(values))
+        for cell, value in zip(ws[ws.max_row], values, strict=True):
+            _set_text(cell, value or None)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, header in enumerate(rows[0] if rows else (), start=1):
+        width = max((len(str(r[i - 1] or "")) for r in rows), default=8)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width, len(header)) + 2, 80)
+    ws.freeze_panes = "A2"
+    wb.save(dest)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ..errors import ImportFormatError, OutputError, Problem, UsageError
 from ..importers._container import open_zip, parse_xml
+from ._rows import REVIEW_SHEET_NAME
 from ._xlsx_app import add_sheet_title
 from ._xlsx_notes import MAIN_NS, NoteRequest, add_notes
 from ._xlsx_package import (
@@ -70,7 +71,6 @@ __all__ = ["EXCEL_CELL_LIMIT", "PatchReport", "SkippedCell", "WrittenCell", "pat
 
 EXCEL_CELL_LIMIT = 32_767
 """Most characters (UTF-16 code units) Excel keeps in one cell."""
-REVIEW_SHEET_NAME = "trustfill review"
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
