@@ -8,15 +8,12 @@ over a reviewed file then teaches the matcher every decision, instead of one ``t
 
 from __future__ import annotations
 
-import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from .errors import ImportFormatError, Problem
 from .exporters._rows import DECISION_HEADER, REVIEW_SHEET_NAME
-from .importers._xlsx_book import Book, Sheet, coordinate
+from .importers._xlsx_book import READ_ERRORS, Book, Sheet, coordinate, unreadable
 from .matching.normalize import question_key
 
 QUESTION_HEADER = "Question"
@@ -25,9 +22,6 @@ ENTRY_HEADERS = ("Matched entry", "Bank entry")
 
 CONFIRM = frozenset({"ok", "yes", "y", "confirm", "confirmed", "accept", "accepted", "approved", "\u2713", "\u2714"})
 NOT_IN_BANK = frozenset({"not in bank", "not-in-bank", "not_in_bank", "none", "no entry", "-", "\u2014"})
-
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ET.ParseError, ValueError, KeyError, IndexError)
-
 
 @dataclass(frozen=True)
 class ReviewDecision:
@@ -75,11 +69,8 @@ def read_review_decisions(path: Path) -> ReviewedFile:
             sheets = [book.sheet(name) for name in names]
     except ImportFormatError:
         raise
-    except _READ_ERRORS as exc:
-        raise ImportFormatError(
-            f"{path}: the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel or LibreOffice, "
-            "save it as .xlsx and try again"
-        ) from exc
+    except READ_ERRORS as exc:
+        raise unreadable(path, exc) from exc
     decisions: list[ReviewDecision] = []
     problems: list[Problem] = []
     undecided = 0

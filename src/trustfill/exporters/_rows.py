@@ -58,16 +58,12 @@ class AnswerRow:
 
 
 def suggestions(result: Any) -> str:
-    """The entries a reviewer may pick instead, with scores: for review rows the candidates after the matched
-    entry, for unmatched rows the top three; nothing for rows that need no decision."""
+    """The entries a reviewer may pick instead, with scores: the matcher's top three without the matched entry
+    (an unmatched row has none), on rows that need a decision only."""
     m = result.match
     if m is None or result.status not in ("review", "unmatched"):
         return ""
-    shown = [c for c in m.candidates if c.entry_id != m.entry_id or result.status == "unmatched"][:SUGGESTIONS]
-    return "; ".join(f"{c.entry_id} ({c.score:.0f})" for c in shown)
-
-
-SUGGESTIONS = 3
+    return "; ".join(f"{c.entry_id} ({c.score:.0f})" for c in m.candidates if c.entry_id != m.entry_id)
 
 
 def answer_rows(filled: Any) -> list[AnswerRow]:

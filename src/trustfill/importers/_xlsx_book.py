@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,30 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 NS_XM = "http://schemas.microsoft.com/office/excel/2006/main"
 M = "{" + NS_MAIN + "}"
+
+READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ET.ParseError,
+    ValueError,
+    KeyError,
+    IndexError,
+    RecursionError,
+    NotImplementedError,  # zipfile: unknown compression method or zip version in a damaged file
+    RuntimeError,  # zipfile: an encrypted zip member ("password required")
+)
+"""Errors a damaged or hostile file can raise from zip/zlib/XML/number parsing; :func:`unreadable` words them."""
+
+
+def unreadable(path: Path, exc: BaseException) -> ImportFormatError:
+    """The one message for a workbook that fails while being read."""
+    return ImportFormatError(
+        f"{path}: the workbook cannot be read ({type(exc).__name__}: {exc}); "
+        "open it in Excel or LibreOffice, save it as .xlsx and try again"
+    )
+
 
 EMPTY_RUN_LIMIT = 500
 """Stop reading a sheet's rows after this many consecutive rows without a value: templates carry

@@ -13,17 +13,14 @@ once: from the sheet where its answer slots take input.
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
-from xml.etree import ElementTree as ET
 
 from ..errors import ImportFormatError, Problem
 from ..questionnaire import Layout, Questionnaire, QuestionRow, SlotState
-from ._xlsx_book import MAX_COLUMN, Book, col_index
+from ._xlsx_book import MAX_COLUMN, READ_ERRORS, Book, col_index, unreadable
 from ._xlsx_formula import FormulaEvaluator
 from ._xlsx_layout import Overrides, SheetAnalyser, SheetResult, name_hint
 from ._xlsx_validation import DropdownResolver
@@ -32,20 +29,6 @@ from .interface import Importer, ImportOptions
 __all__ = ["XlsxImporter"]
 
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
-# Errors a damaged or hostile file can raise from zip/zlib/XML/number parsing; each becomes one message.
-_DATA_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    ET.ParseError,
-    ValueError,
-    KeyError,
-    IndexError,
-    RecursionError,
-    NotImplementedError,  # zipfile: unknown compression method or zip version in a damaged file
-    RuntimeError,  # zipfile: an encrypted zip member ("password required")
-)
 
 
 class XlsxImporter(Importer):
@@ -75,11 +58,8 @@ class XlsxImporter(Importer):
                 return self._collect(path, book, options, overrides)
         except ImportFormatError:
             raise
-        except _DATA_ERRORS as exc:
-            raise ImportFormatError(
-                f"{path}: the workbook cannot be read ({type(exc).__name__}: {exc}); "
-                "open it in Excel or LibreOffice, save it as .xlsx and try again"
-            ) from exc
+        except READ_ERRORS as exc:
+            raise unreadable(path, exc) from exc
 
     def _collect(self, path: Path, book: Book, options: ImportOptions, overrides: Overrides) -> Questionnaire:
         if options.sheet is not None:
