@@ -288,3 +288,11 @@ def test_an_existing_review_workbook_stops_the_run_before_anything_is_written(
     assert not out.exists()
     assert not report.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.docx", "review.xlsx", "ws"]
+
+
+def test_the_review_workbook_may_not_be_the_output(workspace: Path, tmp_path: Path, run_cli) -> None:
+    src = _word_questionnaire(tmp_path / "q.docx", ["Is customer data encrypted at rest?"])
+    out = tmp_path / "a.xlsx"
+    code, _, err = run_cli("fill", str(src), "-o", str(out), "-w", str(workspace), "--format", "xlsx", "--review-file", str(out))
+    assert (code, err.strip()) == (5, f"{out}: is also another output of this run; give each output its own path")
+    assert not out.exists()

@@ -47,11 +47,16 @@ def resolve_format(fmt: OutputFormat, src: Path, src_format: str, dest: Path) ->
 
 @contextlib.contextmanager
 def atomic_path(dest: Path, *, force: bool, protect: tuple[Path, ...] = ()) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; rename it over ``dest`` only if the block succeeds."""
-    for src in protect:
+    """Yield a temporary path beside ``dest``; rename it over ``dest`` only if the block succeeds.
+
+    ``protect``: the input first, then the run's other outputs; ``dest`` may be none of them.
+    """
+    for i, src in enumerate(protect):
         same = dest.resolve() == src.resolve() or (dest.exists() and src.exists() and os.path.samefile(dest, src))
-        if same:
+        if same and i == 0:
             raise OutputError(f"{dest}: is the input file; trustfill never writes over the input, choose another -o")
+        if same:
+            raise OutputError(f"{dest}: is also another output of this run; give each output its own path")
     if dest.exists() and not force:
         raise OutputError(f"{dest}: already exists; use --force to replace it")
     if dest.is_dir():
