@@ -47,6 +47,13 @@ def test_real_bank_ranks_the_incident_example(real_matcher: Matcher) -> None:
     assert top(real_matcher.match(IR)) == "incident-response-plan"
 
 
+def test_real_bank_answers_host_based_intrusion_detection_with_file_integrity_monitoring(real_matcher: Matcher) -> None:
+    # before HIDS had its own concept both were filled, wrongly, with the network IDS answer
+    assert top(real_matcher.match("Do you deploy HIDS?")) == "ops-file-integrity-monitoring"
+    assert top(real_matcher.match("Is host-based intrusion detection deployed?")) == "ops-file-integrity-monitoring"
+    assert top(real_matcher.match("Do you run network intrusion detection?")) == "network-intrusion-detection"
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

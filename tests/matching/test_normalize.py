@@ -158,3 +158,6 @@ def test_look_alike_phrases_keep_their_own_concepts() -> None:
     # "ISO/IEC 27001" folds to "iso iec 27001", which must still be the certification
     assert "@iso27001" in terms("Are you certified to ISO/IEC 27001?")
     assert terms("Is every form protected against XSRF?") == terms("Is every form protected against CSRF?")
+    # host-based intrusion detection is file and process monitoring on a host, not network IDS
+    assert "@hids" in terms("Do you employ host-based intrusion detection?")
+    assert "@ids" not in terms("Do you employ host-based intrusion detection?")
