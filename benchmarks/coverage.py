@@ -33,6 +33,7 @@ from trustfill.workspace import default_root
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDER = HERE.parent.parent / "shared" / "questionnaires"
 LABELS = HERE / "data" / "shared_labels.yaml"
+SECOND = HERE / "data" / "shared_labels_second.yaml"  # a blind second labelling of 300 of the labelled questions
 SUFFIXES = (".xlsx", ".xlsm", ".docx", ".json", ".csv")
 # OpenChain files are not security questionnaires (SOURCES.md); they are imported, not scored for coverage.
 NOT_SECURITY = ("openchain-",)
@@ -74,6 +75,11 @@ class Tally:
         )
 
 
+def _entries(label: str | list[str] | None) -> set[str]:
+    """The entries a label accepts (none for null)."""
+    return set() if label is None else {label} if isinstance(label, str) else set(label)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the coverage table; exit 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -84,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.folder}: no such folder; pass the folder of questionnaires", file=sys.stderr)
         return 2
     labels = yaml.safe_load(LABELS.read_text()) if LABELS.is_file() else {}
+    second = yaml.safe_load(SECOND.read_text()) if SECOND.is_file() else {}
+    pair = Counter()  # the second labelling's sample: agreement, and the matcher judged by either labeller
     session = open_session(None, default_root() / "examples" / "saas-heroku.yaml")
     rows = []
     for path in sorted(p for p in args.folder.iterdir() if p.suffix.lower() in SUFFIXES):
@@ -108,6 +116,16 @@ def main(argv: list[str] | None = None) -> int:
                 nonsec_auto += r.status == "auto"
                 continue
             suggested = tuple(c.entry_id for c in r.match.candidates)  # the match's top three, as the review sheet shows
+            other = (second.get(path.name) or {}).get(qid, SKIP)
+            if other != SKIP:
+                first_set, other_set = _entries(truth), _entries(other)
+                matched = r.status in ("auto", "review")
+                pair["n"] += 1
+                pair["agree"] += bool(first_set & other_set) or not (first_set or other_set)
+                pair["right_first"] += matched and r.match.entry_id in first_set
+                pair["right_either"] += matched and r.match.entry_id in first_set | other_set
+                pair["auto"] += r.status == "auto"
+                pair["auto_either"] += r.status == "auto" and r.match.entry_id in first_set | other_set
             for t in (tally, held) if in_held_out else (tally,):
                 t.add(r.status, r.match.entry_id, truth, suggested)
         security = not path.name.startswith(NOT_SECURITY)
@@ -152,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         reach = sum(r["in_reach"] for r in sec)
         print(f"in a reviewer's reach (the match, or on a review or unmatched row one of the review sheet's suggestions): "
               f"{reach} ({100 * reach / judged:.1f}% of labelled)")
+        if pair["n"]:
+            n = pair["n"]
+            print(f"second labeller (blind, {n} sampled questions, {SECOND.name}): agrees with the first on {pair['agree']} "
+                  f"({100 * pair['agree'] / n:.1f}%); matched to a right entry by the first labels {pair['right_first']} "
+                  f"({100 * pair['right_first'] / n:.1f}%), by either labeller {pair['right_either']} "
+                  f"({100 * pair['right_either'] / n:.1f}%); auto right by either {pair['auto_either']}/{pair['auto']}")
         held_rows = [(r["file"], r["held_out"]) for r in sec if r["held_out"]["labelled"]]
         if len(held_rows) > 1:
             held_rows.append(("all held out", {k: sum(h[k] for _, h in held_rows) for k in held_rows[0][1]}))

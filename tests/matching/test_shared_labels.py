@@ -1,4 +1,5 @@
-"""The coverage benchmark's ground truth (benchmarks/data/shared_labels.yaml) fits the bundled bank.
+"""The coverage benchmark's ground truth (benchmarks/data/shared_labels.yaml, and the second labeller's sample in
+shared_labels_second.yaml) fits the bundled bank.
 
 Runs without ../shared: it checks the labels against the bank and a fixed list of questionnaire file names, so a
 renamed or deleted bank entry, or a typo in a file name, fails here instead of silently lowering the measured
@@ -17,6 +18,7 @@ from trustfill.workspace import find_workspace, load_library
 
 REPO = Path(__file__).resolve().parents[2]
 LABELS = REPO / "benchmarks" / "data" / "shared_labels.yaml"
+SECOND = REPO / "benchmarks" / "data" / "shared_labels_second.yaml"
 
 # The questionnaires listed in ../shared/questionnaires/SOURCES.md; labels may only name these.
 KNOWN_FILES = frozenset({
@@ -39,11 +41,22 @@ SKIP = "skip"
 KEY = re.compile(r"^[\w.\-' ]{1,60}(![A-Z]{1,3}\d{1,7})?$")
 
 
-@pytest.fixture(scope="module")
-def labels() -> dict:
-    data = yaml.safe_load(LABELS.read_text())
-    assert isinstance(data, dict), f"{LABELS}: expected a mapping of file name -> labels"
+def _load(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text())
+    assert isinstance(data, dict), f"{path}: expected a mapping of file name -> labels"
     return data
+
+
+@pytest.fixture(scope="module", params=[LABELS, SECOND], ids=["first", "second"])
+def labels(request: pytest.FixtureRequest) -> dict:
+    return _load(request.param)
+
+
+def test_the_second_labelling_is_a_sample_of_the_first() -> None:
+    first, second = _load(LABELS), _load(SECOND)
+    extra = sorted(f"{name}:{qid}" for name, rows in second.items() for qid in rows if qid not in first.get(name, {}))
+    assert not extra, f"{SECOND}: questions the first labelling does not have: {extra[:5]}"
+    assert sum(len(rows) for rows in second.values()) == 300
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +68,15 @@ def bank_ids() -> set[str]:
 
 def test_every_file_key_is_a_known_questionnaire(labels: dict) -> None:
     unknown = sorted(set(labels) - KNOWN_FILES)
-    assert not unknown, f"{LABELS}: unknown questionnaire file names {unknown}"
+    assert not unknown, f"labels: unknown questionnaire file names {unknown}"
 
 
 def test_each_file_labels_questions_with_short_keys(labels: dict) -> None:
     for name, file_labels in labels.items():
-        assert isinstance(file_labels, dict), f"{LABELS}: {name}: expected a mapping of question id -> entry id"
-        assert file_labels, f"{LABELS}: {name} has no labels"
+        assert isinstance(file_labels, dict), f"labels: {name}: expected a mapping of question id -> entry id"
+        assert file_labels, f"labels: {name} has no labels"
         bad = [k for k in file_labels if not isinstance(k, str) or not KEY.match(k)]
-        assert not bad, f"{LABELS}: {name}: keys that are not question ids or locations: {bad[:5]}"
+        assert not bad, f"labels: {name}: keys that are not question ids or locations: {bad[:5]}"
 
 
 def test_every_labelled_entry_exists_in_the_bank(labels: dict, bank_ids: set[str]) -> None:
@@ -74,23 +87,23 @@ def test_every_labelled_entry_exists_in_the_bank(labels: dict, bank_ids: set[str
         for entry in (entries if isinstance(entries, list) else [entries])
         if entry not in (None, SKIP) and entry not in bank_ids
     )
-    assert not missing, f"{LABELS}: labels name entries the bank does not have: {missing}"
+    assert not missing, f"labels: labels name entries the bank does not have: {missing}"
 
 
 def test_labels_are_entry_ids_null_or_skip(labels: dict) -> None:
     for name, file_labels in labels.items():
         bad = [qid for qid, entry in file_labels.items() if entry is not None and not isinstance(entry, (str, list))]
-        assert not bad, f"{LABELS}: {name}: labels must be an entry id, a list of them, null or {SKIP}: {bad}"
+        assert not bad, f"labels: {name}: labels must be an entry id, a list of them, null or {SKIP}: {bad}"
         for qid, entry in file_labels.items():
             if isinstance(entry, list):
                 # every listed entry answers the question; null and skip are not answers, and a repeat is a typo
                 ok = len(entry) >= 2 and len(set(entry)) == len(entry) and all(isinstance(e, str) and e != SKIP for e in entry)
-                assert ok, f"{LABELS}: {name}:{qid}: a list label needs two or more different entry ids: {entry}"
+                assert ok, f"labels: {name}:{qid}: a list label needs two or more different entry ids: {entry}"
 
 
-def test_some_questions_are_in_the_bank_and_some_are_not(labels: dict) -> None:
+def test_some_questions_are_in_the_bank_and_some_are_not() -> None:
     # All-null or all-labelled files would mean the labelling was skipped, not judged.
-    for name, file_labels in labels.items():
+    for name, file_labels in _load(LABELS).items():
         values = list(file_labels.values())
         assert any(v in (None, SKIP) for v in values), f"{name}: no question is labelled out of the bank or skip"
         assert any(v not in (None, SKIP) for v in values), f"{name}: no question is labelled with an entry"
