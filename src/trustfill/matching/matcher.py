@@ -79,7 +79,9 @@ Measured and not adopted (so nobody repeats them blind; "real" = the labelled sh
 * Explanation text in the entry bag: evaluation top-1 +2.5 points, real files worse (the evaluation
   phrasings echo the explanations).
 * Section headings as query context, or a guard when the section names a regime the entry lacks:
-  +1-2 right matches and as many new wrong auto fills.
+  +1-2 right matches and as many new wrong auto fills. The guard as a demotion only (auto -> review when
+  the section names HIPAA, PCI, GDPR, accessibility, AI, data centers... and neither the question nor the
+  entry does; session 4): 5 wrong held-out auto answers out, but 12 right ones with them.
 * Parent question or answer options as context for VSAQ items: appending them always loses 10-24 of
   the 123 right VSAQ matches (the parent's words outweigh the child's). Options read only when the
   question alone is unmatched gain 4 and lose none, so :meth:`Matcher.match_many` does that (review at
