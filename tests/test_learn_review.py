@@ -193,8 +193,9 @@ def test_reader_counts_undecided_rows_and_keeps_one_decision_per_question(tmp_pa
          "trustfill review!D3: this question is decided as not in bank here and as 'crypto-at-rest' at "
          "trustfill review!D2; keep one"),
         ([["S!B2", None, None, "crypto-at-rest"]], "trustfill review!D2: decision 'crypto-at-rest' on a row without a question"),
+        ([["S!B2", "???", None, "crypto-at-rest"]], "trustfill review!D2: the question of this row has no words to remember it by"),
     ],
-    ids=["ok-without-match", "free-text", "two-ways", "no-question"],
+    ids=["ok-without-match", "free-text", "two-ways", "no-question", "no-words"],
 )
 def test_reader_refuses_what_it_cannot_record(tmp_path: Path, rows: list[list[object]], message: str) -> None:
     path = _workbook(tmp_path / "r.xlsx", [HEADER, *rows])

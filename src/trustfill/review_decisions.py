@@ -23,6 +23,7 @@ ENTRY_HEADERS = ("Matched entry", "Bank entry")
 CONFIRM = frozenset({"ok", "yes", "y", "confirm", "confirmed", "accept", "accepted", "approved", "\u2713", "\u2714"})
 NOT_IN_BANK = frozenset({"not in bank", "not-in-bank", "not_in_bank", "none", "no entry", "-", "\u2014"})
 
+
 @dataclass(frozen=True)
 class ReviewDecision:
     """One row a reviewer decided."""
@@ -67,15 +68,12 @@ def read_review_decisions(path: Path) -> ReviewedFile:
             # A filled customer workbook is read only at its review sheet: its own sheets may have any headers.
             names = [n for n in book.sheet_names if n.casefold().startswith(REVIEW_SHEET_NAME)] or book.sheet_names
             sheets = [book.sheet(name) for name in names]
-    except ImportFormatError:
-        raise
     except READ_ERRORS as exc:
         raise unreadable(path, exc) from exc
-    decisions: list[ReviewDecision] = []
+    first: dict[str, ReviewDecision] = {}  # by question key: one decision per question
     problems: list[Problem] = []
     undecided = 0
     used: list[str] = []
-    first: dict[str, ReviewDecision] = {}
     for sheet in sheets:
         columns = _columns(sheet)
         if columns is None:
@@ -85,30 +83,24 @@ def read_review_decisions(path: Path) -> ReviewedFile:
         for row in sorted(r for r in sheet.rows if r > 1):
             question = (sheet.text(row, q_col) or "").strip()
             said = " ".join((sheet.text(row, d_col) or "").split())
-            if not question:
-                if said:
-                    problems.append(Problem(f"{path}: {sheet.name}!{coordinate(row, d_col)}",
-                                            f"decision {said!r} on a row without a question"))
-                continue
-            if not said:
-                undecided += 1
-                continue
             place = f"{sheet.name}!{coordinate(row, d_col)}"
+            if not said:
+                undecided += bool(question)
+                continue
+            key = question_key(question)
+            if not question:
+                problems.append(Problem(f"{path}: {place}", f"decision {said!r} on a row without a question"))
+                continue
+            if not key:
+                problems.append(Problem(f"{path}: {place}", "the question of this row has no words to remember it by"))
+                continue
             matched = (sheet.text(row, e_col) or "").strip() if e_col else ""
             entry_id, problem = _read_decision(said, matched)
             if problem:
                 problems.append(Problem(f"{path}: {place}", problem))
                 continue
-            key = question_key(question)
-            if not key:
-                problems.append(Problem(f"{path}: {place}", "the question of this row has no words to remember it by"))
-                continue
-            decision = ReviewDecision(place, question, entry_id)
-            earlier = first.get(key)
-            if earlier is None:
-                first[key] = decision
-                decisions.append(decision)
-            elif earlier.entry_id != entry_id:
+            earlier = first.setdefault(key, ReviewDecision(place, question, entry_id))
+            if earlier.entry_id != entry_id:
                 problems.append(Problem(
                     f"{path}: {place}",
                     f"this question is decided as {_said(entry_id)} here and as {_said(earlier.entry_id)} at "
@@ -121,7 +113,7 @@ def read_review_decisions(path: Path) -> ReviewedFile:
         )
     if problems:
         raise ImportFormatError.from_problems(problems)
-    return ReviewedFile(tuple(decisions), undecided, tuple(used))
+    return ReviewedFile(tuple(first.values()), undecided, tuple(used))
 
 
 def _columns(sheet: Sheet) -> tuple[int, int, int | None] | None:
