@@ -48,6 +48,11 @@ SKIP = "skip"  # label of a row that is not a security question
 HELD_OUT_FROM: dict[str, str | None] = {"hecvat-4.1.4.xlsx": "DATA-18", "hecvat-full-3.06.xlsx": None}
 
 
+def _entries(label: str | list[str] | None) -> set[str]:
+    """The entries a label accepts (none for null)."""
+    return set() if label is None else {label} if isinstance(label, str) else set(label)
+
+
 @dataclass
 class Tally:
     """Labelled security questions and how the matcher did on them."""
@@ -63,8 +68,8 @@ class Tally:
     def add(self, status: str, entry_id: str | None, truth: str | list[str] | None, suggested: tuple[str, ...] = ()) -> None:
         """Count one question: ``truth`` is the labelled entry (or entries that each answer it), None when none does;
         ``suggested`` the entries the review sheet offers beside the match (review and unmatched rows)."""
-        rights = (truth,) if isinstance(truth, str) else tuple(truth or ())
-        right = entry_id is not None and entry_id in rights
+        rights = _entries(truth)
+        right = entry_id in rights
         self.labelled += 1
         self.answerable += truth is not None
         self.correct += right and status in ("auto", "review")
@@ -73,11 +78,6 @@ class Tally:
         self.in_reach += (right and status in ("auto", "review")) or (
             status in ("review", "unmatched") and any(e in rights for e in suggested)
         )
-
-
-def _entries(label: str | list[str] | None) -> set[str]:
-    """The entries a label accepts (none for null)."""
-    return set() if label is None else {label} if isinstance(label, str) else set(label)
 
 
 def main(argv: list[str] | None = None) -> int:
