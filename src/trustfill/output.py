@@ -108,6 +108,7 @@ def write_output(filled: FilledQuestionnaire, dest: Path, fmt: OutputFormat, *, 
 
 def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: bool, clean: bool) -> Callable[[Path], object]:
     src = filled.questionnaire.path
+    data = filled.questionnaire.data  # the bytes answered; None only for a questionnaire built by hand
     writes = filled.writes
     if clean:
         from .exporters.interface import SlotWrite
@@ -121,19 +122,19 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
             rows = review_rows(filled) if review_sheet else None
             # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
             return lambda tmp: patch_xlsx(src, tmp, writes, review_sheet=rows, review_fill=None if clean else "FFFFF2CC",
-                                          force_recalc=False)
+                                          force_recalc=False, data=data)
         if kind == "docx":
             from .exporters.docx_inplace import write_docx
 
-            return lambda tmp: write_docx(src, tmp, writes)
+            return lambda tmp: write_docx(src, tmp, writes, data=data)
         if kind == "csv":
             from .exporters.csv_inplace import write_csv
 
-            return lambda tmp: write_csv(src, tmp, writes)
+            return lambda tmp: write_csv(src, tmp, writes, data=data)
         if kind == "vsaq":
             from .exporters.vsaq_answers import write_vsaq_answers
 
-            return lambda tmp: write_vsaq_answers(tmp, writes, template=src)
+            return lambda tmp: write_vsaq_answers(tmp, writes, template=src, data=data)
         raise OutputError(f"{src}: cannot write answers into a {kind} file in place; use --format xlsx or docx")
     if fmt is OutputFormat.XLSX:
         from .exporters.xlsx_doc import XlsxAnswerDocument

@@ -110,3 +110,5 @@ class Questionnaire:
     """Detection decisions per part."""
     problems: tuple[Problem, ...] = field(default=())
     """Per-row problems (duplicate id, unreadable cell); warnings unless --strict."""
+    data: bytes | None = field(default=None, repr=False, compare=False)
+    """The file's bytes as read once at import; the in-place writers copy from these, never re-reading the path."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
-from ..importers._container import read_part
+from ..importers._container import read_part, refuse_unsafe_part
 from ._xlsx_xml import (
     Span,
     attrs_of,
@@ -312,7 +312,10 @@ class PartStore:
         if name in self.changed:
             return self.changed[name]
         if name in self._original_set and name not in self.removed:
-            return read_part(self.zf, name, self.path)
+            data = read_part(self.zf, name, self.path)
+            if name.lower().endswith((".xml", ".rels")):
+                refuse_unsafe_part(data, f"{self.path}: part {name}")
+            return data
         return None
 
     def text(self, name: str) -> str | None:

@@ -10,7 +10,6 @@ with identical uncompressed bytes, names, order, dates and compression types.
 from __future__ import annotations
 
 import struct
-import time
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -34,11 +33,14 @@ class _Record:
     info: zipfile.ZipInfo
 
 
-def _dos_now() -> tuple[int, int]:
-    t = time.localtime()
-    dos_time = (t.tm_hour << 11) | (t.tm_min << 5) | (t.tm_sec // 2)
-    dos_date = ((max(t.tm_year, 1980) - 1980) << 9) | (t.tm_mon << 5) | t.tm_mday
-    return dos_time, dos_date
+# Added members carry a fixed time (1980-01-01 00:00, the zip epoch), never the clock: the same input and
+# answers give byte-identical output, so two runs can be compared and a signed copy verified.
+FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _dos_fixed() -> tuple[int, int]:
+    y, mo, d, h, mi, sec = FIXED_DATE_TIME
+    return (h << 11) | (mi << 5) | (sec // 2), ((y - 1980) << 9) | (mo << 5) | d
 
 
 def _records(data: bytes, infos: list[zipfile.ZipInfo]) -> list[_Record] | None:
@@ -114,10 +116,15 @@ def write_package(
     removed: set[str],
     added: dict[str, bytes],
     dest: Path,
+    data: bytes | None = None,
 ) -> None:
-    """Write ``dest``: the members of ``zf`` in order (``changed`` replaced, ``removed`` left out), then ``added``."""
+    """Write ``dest``: the members of ``zf`` in order (``changed`` replaced, ``removed`` left out), then ``added``.
+
+    ``data``: the bytes ``zf`` was opened from (the input as imported); read from ``src`` only when absent.
+    """
     infos = zf.infolist()
-    data = src.read_bytes()
+    if data is None:
+        data = src.read_bytes()
     records = _records(data, infos)
     if records is None:
         _write_with_zipfile(zf, changed, removed, added, dest)
@@ -137,7 +144,7 @@ def write_package(
         else:
             out += rec.local
             central += rec.central[:42] + struct.pack("<I", offset) + rec.central[46:]
-    dos = _dos_now()
+    dos = _dos_fixed()
     for name, payload in added.items():
         local, cent = _new_member(name, payload, len(out), zipfile.ZIP_DEFLATED, dos, b"\x14\x00", b"\x00" * 6)
         out += local
@@ -170,7 +177,7 @@ def _write_with_zipfile(
                 clone.create_system = info.create_system
                 out.writestr(clone, payload)
             for name, payload in added.items():
-                out.writestr(zipfile.ZipInfo(name, time.localtime()[:6]), payload, compress_type=zipfile.ZIP_DEFLATED)
+                out.writestr(zipfile.ZipInfo(name, FIXED_DATE_TIME), payload, compress_type=zipfile.ZIP_DEFLATED)
     except OSError as exc:
         raise OutputError(f"{dest}: cannot write the workbook: {exc.strerror or exc}") from exc
 

@@ -70,6 +70,7 @@ def write_csv(
     writes: Sequence[SlotWrite],
     encoding: str | None = None,
     delimiter: str | None = None,
+    data: bytes | None = None,
 ) -> None:
     """Copy ``src`` to ``dest`` with each write's value in its ``row:col`` cell.
 
@@ -79,14 +80,16 @@ def write_csv(
         writes: Slot writes with ``row:col`` addresses from :class:`~trustfill.importers.csv.CsvImporter`.
         encoding: The source encoding as the importer reported it; None finds it the same way.
         delimiter: The source delimiter; None sniffs it the same way.
+        data: ``src``'s bytes as imported; the copy is made from these, never from a re-read of ``src``.
 
     Raises:
         OutputError: An address is malformed or past the last record, or ``src``/``dest`` fails.
     """
-    try:
-        data = src.read_bytes()
-    except OSError as exc:
-        raise OutputError(f"{src}: cannot read: {exc.strerror or exc}") from exc
+    if data is None:
+        try:
+            data = src.read_bytes()
+        except OSError as exc:
+            raise OutputError(f"{src}: cannot read: {exc.strerror or exc}") from exc
     try:
         text, used = decode(data, src, encoding)
     except TrustfillError as exc:  # the source changed since it was imported

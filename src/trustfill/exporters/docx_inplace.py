@@ -28,6 +28,7 @@ relationships and content types, which would break "only document.xml changes".
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFormatError, OutputError
+from ..importers._container import input_bytes, parse_xml
 from ..importers._docx_xml import (
     SYM_TICK,
     SYM_UNTICK,
@@ -331,11 +333,12 @@ def _apply(document: Any, writes: Sequence[SlotWrite], src: Path) -> None:
             raise OutputError(f"{src}: {write.address!r} is not a Word slot address (t<table>.r<row>.c<cell> or p<n>)")
 
 
-def write_docx(src: Path, dest: Path, writes: Sequence[SlotWrite]) -> None:
+def write_docx(src: Path, dest: Path, writes: Sequence[SlotWrite], data: bytes | None = None) -> None:
     """Copy ``src`` to ``dest`` with every write applied to the main document part only.
 
     Args:
         src: The customer's .docx (never modified).
+        data: Its bytes as imported; the copy is made from these, never from a re-read of ``src``.
         dest: Where to write the filled copy (must differ from ``src``).
         writes: Slot writes with addresses from :class:`~trustfill.importers.docx.DocxImporter`.
 
@@ -344,15 +347,21 @@ def write_docx(src: Path, dest: Path, writes: Sequence[SlotWrite]) -> None:
     """
     if dest.resolve() == src.resolve():
         raise OutputError(f"{dest}: refusing to write over the source questionnaire; choose another output path")
+    if data is None:
+        data = input_bytes(src)
     try:
-        document = open_docx(src)
+        document = open_docx(src, data)
     except ImportFormatError as exc:
         raise OutputError(f"{src}: cannot read it again: {exc}") from exc
     _apply(document, writes, src)
     main = document.part.partname.lstrip("/")
     xml = document.part.blob
     try:
-        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        parse_xml(xml, f"{dest}: part {main}")
+    except ImportFormatError as exc:  # never hand the customer a document Word will not open
+        raise OutputError(f"{src}: the written document part does not parse ({exc}); nothing was written") from exc
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(dest, "w") as zout:
             zout.comment = zin.comment
             for info in zin.infolist():
                 zout.writestr(info, xml if info.filename == main else zin.read(info.filename))

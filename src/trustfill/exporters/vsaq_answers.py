@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import OutputError, TrustfillError
+from ..importers._container import InputSnapshot, reading_snapshot
 from ..importers.vsaq import VsaqItem, load_vsaq, vsaq_items
 from .interface import SlotWrite
 
@@ -74,7 +75,8 @@ def answer_values(item: VsaqItem | None, address: str, value: str) -> dict[str, 
     return {_pick(item, value): CHECKED}
 
 
-def write_vsaq_answers(dest: Path, writes: Sequence[SlotWrite], template: Path | None = None) -> None:
+def write_vsaq_answers(dest: Path, writes: Sequence[SlotWrite], template: Path | None = None,
+                       data: bytes | None = None) -> None:
     """Write ``writes`` to ``dest`` as a VSAQ answers file.
 
     Args:
@@ -82,6 +84,7 @@ def write_vsaq_answers(dest: Path, writes: Sequence[SlotWrite], template: Path |
         writes: Slot writes whose addresses are the importer's item ids.
         template: The VSAQ template the questions came from; needed to turn choice captions into
             choice ids. Without it values are written as given.
+        data: The template's bytes as imported; read from ``template`` only when absent.
 
     Raises:
         OutputError: A write names an item the template lacks, a value is not one of the item's
@@ -90,7 +93,11 @@ def write_vsaq_answers(dest: Path, writes: Sequence[SlotWrite], template: Path |
     by_address: dict[str, VsaqItem] | None = None
     if template is not None:
         try:
-            items, _ = vsaq_items(load_vsaq(template))
+            if data is not None:
+                with reading_snapshot(InputSnapshot(template, data)):
+                    items, _ = vsaq_items(load_vsaq(template))
+            else:
+                items, _ = vsaq_items(load_vsaq(template))
         except TrustfillError as exc:  # the template changed since it was imported
             raise OutputError(f"{template}: cannot read the template again: {exc}") from exc
         by_address = {item.address: item for item in items}

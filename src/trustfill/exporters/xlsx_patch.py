@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ImportFormatError, OutputError, Problem, UsageError
-from ..importers._container import open_zip, parse_xml
+from ..importers._container import input_bytes, open_zip, parse_xml
 from ._rows import REVIEW_SHEET_NAME
 from ._xlsx_app import add_sheet_title
 from ._xlsx_notes import MAIN_NS, NoteRequest, add_notes
@@ -207,6 +207,7 @@ def patch_xlsx(
     review_sheet: Sequence[Sequence[str]] | None = None,
     review_fill: str | None = "FFFFF2CC",
     force_recalc: bool = True,
+    data: bytes | None = None,
 ) -> PatchReport:
     """Write answers into a copy of an xlsx/xlsm, changing nothing else.
 
@@ -219,6 +220,7 @@ def patch_xlsx(
             "trustfill review"; None adds no sheet.
         review_fill: ARGB fill for ``review`` writes; None is the clean mode (no fills, no notes).
         force_recalc: Ask Excel to recompute formulas on open (changes workbook.xml).
+        data: ``src``'s bytes as imported; the copy is made from these, never from a re-read of ``src``.
 
     Returns:
         What was written, skipped and changed.
@@ -232,9 +234,11 @@ def patch_xlsx(
     fill = _argb(review_fill)
     if dest.exists() and src.exists() and dest.resolve() == src.resolve():
         raise OutputError(f"{dest}: refusing to overwrite the source workbook; write to another path")
-    with open_zip(src, "workbook") as zf:
+    if data is None:
+        data = input_bytes(src)
+    with open_zip(src, "workbook", data) as zf:
         store = PartStore(zf, src)
-        return _patch(store, src, dest, writes, review_sheet, fill, force_recalc, zf)
+        return _patch(store, src, dest, writes, review_sheet, fill, force_recalc, zf, data)
 
 
 def _patch(
@@ -246,6 +250,7 @@ def _patch(
     fill: str | None,
     force_recalc: bool,
     zf: zipfile.ZipFile,
+    data: bytes,
 ) -> PatchReport:
     root_rels = Rels(store.text("_rels/.rels"), "_rels/.rels")
     doc = next(iter(root_rels.by_type(RT_OFFICE_DOC)), None)
@@ -344,7 +349,7 @@ def _patch(
     if ctypes.changed:
         store.put(ContentTypes.PART, ctypes.xml)
     _validate(store, src)
-    write_package(src, zf, store.changed, store.removed, store.added, dest)
+    write_package(src, zf, store.changed, store.removed, store.added, dest, data)
 
     written = []
     for p in planned:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import importlib
 from pathlib import Path
 
 from ..errors import ImportFormatError
 from ..questionnaire import Questionnaire
+from ._container import reading_snapshot, take_snapshot
 from .interface import Importer, ImportOptions
 
 __all__ = ["ImportOptions", "Importer", "InputFormat", "importer_for", "load_questionnaire"]
@@ -70,10 +72,17 @@ def detect_format(path: Path) -> InputFormat:
 
 
 def load_questionnaire(path: Path, options: ImportOptions | None = None, fmt: InputFormat | None = None) -> Questionnaire:
-    """Find every question in ``path``. Never modifies the file."""
+    """Find every question in ``path``. Never modifies the file, and reads it exactly once.
+
+    The bytes read are kept on the result (``Questionnaire.data``) so the writers copy the file that was
+    answered, not whatever is at the path by the time they run.
+    """
     if not path.exists():
         raise ImportFormatError(f"{path}: no such file")
     if path.is_dir():
         raise ImportFormatError(f"{path}: is a folder; give a questionnaire file")
     fmt = fmt or detect_format(path)
-    return importer_for(fmt).collect(path, options or ImportOptions())
+    snapshot = take_snapshot(path)
+    with reading_snapshot(snapshot):
+        questionnaire = importer_for(fmt).collect(path, options or ImportOptions())
+    return dataclasses.replace(questionnaire, data=snapshot.data)

@@ -3,6 +3,7 @@ walking tables and paragraphs, and reading checkbox options."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFormatError
-from ._container import open_zip, parse_xml, read_part
+from ._container import input_bytes, looks_like_xml, open_zip, parse_xml, read_part
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -51,7 +52,7 @@ _SKIP_TAGS = {w("pPr"), w("rPr"), w("sdtPr"), w("del"), w("moveFrom"), w("instrT
 # --------------------------------------------------------------------------- opening safely
 
 
-def open_docx(path: Path) -> Any:
+def open_docx(path: Path, data: bytes | None = None) -> Any:
     """Open ``path`` with python-docx after checking the zip and every XML part with defusedxml.
 
     Raises:
@@ -61,7 +62,7 @@ def open_docx(path: Path) -> Any:
     from docx.opc.exceptions import PackageNotFoundError
     from lxml import etree
 
-    with open_zip(path, "document") as zf:
+    with open_zip(path, "document", data) as zf:
         names = zf.namelist()
         types = parse_xml(read_part(zf, "[Content_Types].xml", path), f"{path}: part [Content_Types].xml")
         main = [(o.get("PartName", ""), o.get("ContentType", "")) for o in types if o.get("ContentType") in MAIN_TYPES]
@@ -72,10 +73,12 @@ def open_docx(path: Path) -> Any:
         if MAIN_TYPES[main[0][1]]:
             raise ImportFormatError(f"{path}: this is {MAIN_TYPES[main[0][1]]}")
         for name in names:
-            if name.endswith((".xml", ".rels")):
-                parse_xml(read_part(zf, name, path), f"{path}: part {name}")
+            # Every part whatever its name: python-docx reads the main part by content type, not by suffix.
+            part = read_part(zf, name, path)
+            if name.endswith((".xml", ".rels")) or looks_like_xml(part):
+                parse_xml(part, f"{path}: part {name}")
     try:
-        return docx.Document(str(path))
+        return docx.Document(io.BytesIO(data if data is not None else input_bytes(path)))
     except (PackageNotFoundError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             zipfile.BadZipFile, etree.LxmlError) as exc:
         raise ImportFormatError(f"{path}: Word cannot be read by python-docx ({type(exc).__name__}: {exc}); "

@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from ..errors import ImportFormatError
-from ._container import open_zip, parse_xml, read_part
+from ._container import open_zip, parse_xml, read_part, refuse_unsafe_part
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -266,6 +266,8 @@ class Book:
 
     def _load_workbook(self) -> None:
         names = set(self._zip.namelist())
+        if "[Content_Types].xml" in names:  # the writer rewrites it: refuse a hostile one here, as bad input
+            self._xml("[Content_Types].xml")
         wb_part = self._main_part(names)
         root = self._xml(wb_part)
         rels = self._rels(wb_part, names)
@@ -560,13 +562,14 @@ def fast_parse(data: bytes, where: str) -> ET.Element:
     (a DOCTYPE, or a part in another encoding we cannot scan as bytes) goes to ``parse_xml``, which refuses
     entity expansion and external entities.
     """
+    # UTF-16 (with or without a BOM) hides a DOCTYPE from a byte search: refused before anything else.
+    refuse_unsafe_part(data, where)
     head = data[:200]
-    utf8 = not head.startswith((b"\xff\xfe", b"\xfe\xff")) and (
+    utf8 = (
         b"encoding" not in head.split(b"?>")[0]
         or re.search(rb'encoding=["\']utf-8["\']', head, re.IGNORECASE) is not None
     )
-    # XML keywords are case-sensitive, so a plain byte search finds every DOCTYPE a parser would accept.
-    if not utf8 or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if not utf8:
         return parse_xml(data, where)  # type: ignore[no-any-return]
     try:
         return ET.fromstring(data)
