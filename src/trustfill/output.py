@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,16 +47,52 @@ def resolve_format(fmt: OutputFormat, src: Path, src_format: str, dest: Path) ->
         raise OutputError(f"{dest}: cannot tell the output format from '{dest.suffix}'; use --format") from None
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: not ours to judge
+    return True
+
+
+def _remove_stale_temps(dest: Path) -> None:
+    """Remove temp files a killed earlier run left beside ``dest`` (``.NAME.PID.*.tmp`` whose PID is gone)."""
+    prefix = f".{dest.name}."
+    try:
+        candidates = [p for p in dest.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(".tmp")]
+    except OSError:
+        return
+    for path in candidates:
+        pid = path.name[len(prefix):].split(".", 1)[0]
+        try:
+            if not pid.isdigit() or _pid_alive(int(pid)) or path.lstat().st_uid != os.getuid():
+                continue
+            path.unlink()
+        except OSError:
+            continue
+
+
 @contextlib.contextmanager
 def atomic_path(dest: Path, *, force: bool, protect: tuple[Path, ...] = ()) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; rename it over ``dest`` only if the block succeeds.
+    """Yield a temporary path beside ``dest``; put it at ``dest`` only if the block succeeds.
 
     ``protect``: the input first, then the run's other outputs; ``dest`` may be none of them.
+    Without ``force`` the destination is created exclusively (a hard link, which fails if it exists), so of
+    two runs writing one output exactly one wins and the other fails cleanly. The file gets the mode a new
+    file gets under the user's umask, or, replacing a file with ``force``, that file's mode.
     """
     for i, src in enumerate(protect):
         same = dest.resolve() == src.resolve() or (dest.exists() and src.exists() and os.path.samefile(dest, src))
         if same and i == 0:
-            raise OutputError(f"{dest}: is the input file; trustfill never writes over the input, choose another -o")
+            raise OutputError(f"{dest}: is the input file; trustfill never writes over the input, choose another path")
         if same:
             raise OutputError(f"{dest}: is also another output of this run; give each output its own path")
     if dest.exists() and not force:
@@ -63,17 +101,49 @@ def atomic_path(dest: Path, *, force: bool, protect: tuple[Path, ...] = ()) -> I
         raise OutputError(f"{dest}: is a folder; give a file name")
     if not dest.parent.is_dir():
         raise OutputError(f"{dest}: folder {dest.parent} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
+    _remove_stale_temps(dest)
+    try:
+        mode = stat.S_IMODE(dest.stat().st_mode) if force and dest.is_file() else 0o666 & ~_umask()
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.{os.getpid()}.", suffix=".tmp", dir=dest.parent)
+        os.close(fd)
+        os.chmod(tmp_name, mode)
+    except OSError as exc:
+        raise OutputError(f"{dest}: cannot write in {dest.parent}: {exc.strerror or exc}") from exc
     tmp = Path(tmp_name)
     try:
         yield tmp
-        os.replace(tmp, dest)
+        if force:
+            os.replace(tmp, dest)
+        else:
+            _publish_exclusively(tmp, dest)
     except OSError as exc:
         raise OutputError(f"{dest}: cannot write: {exc.strerror or exc}") from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        with contextlib.suppress(OSError):
+            if tmp.exists():
+                tmp.unlink()
+
+
+def _publish_exclusively(tmp: Path, dest: Path) -> None:
+    """Put ``tmp`` at ``dest`` only if nothing is there yet (no check-then-rename race)."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise OutputError(f"{dest}: was created by something else while trustfill ran; nothing was written over it") from None
+    except OSError:
+        # A file system without hard links: exclusive create, then copy the bytes in.
+        try:
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IMODE(tmp.stat().st_mode))
+        except FileExistsError:
+            raise OutputError(f"{dest}: was created by something else while trustfill ran; nothing was written over it") from None
+        try:
+            with os.fdopen(fd, "wb") as out, tmp.open("rb") as fh:
+                shutil.copyfileobj(fh, out)
+        except OSError:
+            with contextlib.suppress(OSError):
+                dest.unlink()
+            raise
+    tmp.unlink()
 
 
 def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
@@ -100,15 +170,56 @@ def write_output(filled: FilledQuestionnaire, dest: Path, fmt: OutputFormat, *, 
     """Write ``filled`` to ``dest`` in ``fmt``; returns the format actually written."""
     src = filled.questionnaire.path
     fmt = resolve_format(fmt, src, filled.questionnaire.format, dest)
-    writer = _writer(fmt, filled, review_sheet=review_sheet and not clean, clean=clean)
     with atomic_path(dest, force=force, protect=(src,)) as tmp:
-        writer(tmp)
+        write_output_to(filled, tmp, fmt, review_sheet=review_sheet, clean=clean, dest=dest)
     return fmt
+
+
+def write_output_to(filled: FilledQuestionnaire, tmp: Path, fmt: OutputFormat, *, review_sheet: bool = True,
+                    clean: bool = False, dest: Path | None = None) -> dict[str, str]:
+    """Write ``filled`` to the staged path ``tmp`` (``fmt`` already resolved against ``dest``).
+
+    Returns:
+        Slot address -> why the writer left it unwritten (a shared or array formula's cell); the report
+        must list exactly what was written.
+    """
+    check_container(filled, fmt, dest or tmp)
+    writer = _writer(fmt, filled, review_sheet=review_sheet and not clean, clean=clean)
+    result = writer(tmp)
+    skipped = getattr(result, "skipped", ())
+    return {s.address: s.reason for s in skipped}
+
+
+def check_container(filled: FilledQuestionnaire, fmt: OutputFormat, dest: Path) -> None:
+    """Refuse a copy whose name contradicts its content: Excel will not open macro content under ``.xlsx``."""
+    if fmt not in (OutputFormat.SAME, OutputFormat.AUTO) or filled.questionnaire.format != "xlsx":
+        return
+    data = getattr(filled.questionnaire, "data", None)
+    macro = data is not None and _has_macro_content_type(data)
+    suffix = dest.suffix.lower()
+    if macro and suffix == ".xlsx":
+        raise OutputError(f"{dest}: the customer's workbook has macros (.xlsm content); Excel refuses it under "
+                          f"an .xlsx name; write to {dest.with_suffix('.xlsm').name} instead")
+    if data is not None and not macro and suffix == ".xlsm":
+        raise OutputError(f"{dest}: the customer's workbook is a plain .xlsx; Excel refuses it under an .xlsm name; "
+                          f"write to {dest.with_suffix('.xlsx').name} instead")
+
+
+def _has_macro_content_type(data: bytes) -> bool:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            types = zf.read("[Content_Types].xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return b"macroEnabled" in types
 
 
 def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: bool, clean: bool) -> Callable[[Path], object]:
     src = filled.questionnaire.path
-    data = filled.questionnaire.data  # the bytes answered; None only for a questionnaire built by hand
+    data = getattr(filled.questionnaire, "data", None)  # the bytes answered; None for a questionnaire built by hand
     writes = filled.writes
     if clean:
         from .exporters.interface import SlotWrite

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from .answers import RenderedAnswer
 from .fill import FilledQuestionnaire, FillOptions, answer_questionnaire
 from .importers import ImportOptions, load_questionnaire
 from .models import BankEntry
-from .output import OutputFormat, atomic_path, resolve_format, review_rows, write_output
+from .output import OutputFormat, atomic_path, resolve_format, review_rows, write_output_to
 from .questionnaire import Questionnaire
 from .report import build_report
 from .session import Session
@@ -85,15 +86,41 @@ def fill_file(
     fmt = resolve_format(fmt, src, questionnaire.format, dest)
     report = build_report(filled, str(dest))
     report["output_format"] = fmt.value
-    # The report and the review workbook are staged first and renamed only after the output is in place: all or none.
+    # The report, the review workbook and the output are all staged first and put in place only when every one
+    # is written: all or none. The output is written before the report so the report lists what was written.
     with contextlib.ExitStack() as staged:
+        report_tmp = review_tmp = None
         if report_path is not None:
-            tmp = staged.enter_context(atomic_path(report_path, force=force, protect=(src, dest)))
-            tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+            report_tmp = staged.enter_context(atomic_path(report_path, force=force, protect=(src, dest)))
         if review_file is not None:
+            others = tuple(p for p in (src, dest, report_path) if p is not None)
+            review_tmp = staged.enter_context(atomic_path(review_file, force=force, protect=others))
+        out_tmp = staged.enter_context(atomic_path(dest, force=force, protect=(src,)))
+        unwritten = write_output_to(filled, out_tmp, fmt, review_sheet=review_sheet, clean=clean, dest=dest)
+        if unwritten:
+            filled = drop_unwritten(filled, unwritten)
+            report = build_report(filled, str(dest))
+            report["output_format"] = fmt.value
+        if report_tmp is not None:
+            report_tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        if review_tmp is not None:
             from .exporters.xlsx_doc import write_review_workbook
 
-            others = tuple(p for p in (src, dest, report_path) if p is not None)
-            write_review_workbook(review_rows(filled), staged.enter_context(atomic_path(review_file, force=force, protect=others)))
-        write_output(filled, dest, fmt, force=force, review_sheet=review_sheet, clean=clean)
+            write_review_workbook(review_rows(filled), review_tmp)
     return FillSummary(filled, dest, fmt, report)
+
+
+def drop_unwritten(filled: FilledQuestionnaire, unwritten: dict[str, str]) -> FilledQuestionnaire:
+    """``filled`` with the writes the writer skipped removed, each with a note; an auto answer not fully
+    written goes to review (a person must put it in)."""
+    results = []
+    for r in filled.results:
+        missed = [w for w in r.writes if w.address in unwritten]
+        if not missed:
+            results.append(r)
+            continue
+        notes = r.notes + tuple(f"{w.address}: not written: {unwritten[w.address]}" for w in missed)
+        status = "review" if r.status == "auto" else r.status
+        results.append(dataclasses.replace(r, writes=tuple(w for w in r.writes if w.address not in unwritten),
+                                           notes=notes, status=status))
+    return dataclasses.replace(filled, results=tuple(results))

@@ -140,14 +140,16 @@ def _argb(review_fill: str | None) -> str | None:
     return value
 
 
-def _split_address(address: str) -> tuple[str, tuple[int, int]] | None:
+def _split_address(address: str) -> tuple[tuple[str, ...], tuple[int, int]] | None:
+    """Sheet names to try (as written first: a sheet may be named ``'quoted'``, apostrophes and all) and the cell."""
     sheet, bang, cell = address.rpartition("!")
     if not bang or not sheet:
         return None
+    names: tuple[str, ...] = (sheet,)
     if len(sheet) >= 2 and sheet[0] == sheet[-1] == "'":
-        sheet = sheet[1:-1].replace("''", "'")
+        names += (sheet[1:-1].replace("''", "'"),)
     ref = parse_ref(cell)
-    return None if ref is None else (sheet, ref)
+    return None if ref is None else (names, ref)
 
 
 def _find_sheet(sheets: list[SheetEntry], name: str) -> SheetEntry | None:
@@ -177,10 +179,10 @@ def _plan(writes: Sequence[SlotWrite], sheets: list[SheetEntry]) -> tuple[list[_
         if parsed is None:
             skipped[key] = "not a cell address; expected Sheet!C14"
             continue
-        name, (row, col) = parsed
-        entry = _find_sheet(sheets, name)
+        names, (row, col) = parsed
+        entry = next((e for e in (_find_sheet(sheets, n) for n in names) if e is not None), None)
         if entry is None:
-            skipped[key] = f"no sheet named {name!r} in the workbook"
+            skipped[key] = f"no sheet named {names[-1]!r} in the workbook"
             continue
         if not entry.is_worksheet or entry.part is None:
             skipped[key] = f"sheet {entry.name!r} is not a worksheet (chart or dialog sheet)"
