@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,15 @@ DECISION_HEADER = "Decision"
 ``trustfill learn --from`` records (see :mod:`trustfill.review_decisions`)."""
 
 
+def starts_like_formula(text: str) -> bool:
+    """True when a spreadsheet could read ``text`` as a formula, also once compatibility characters fold
+    (full-width ``＝ ＋ － ＠`` and small ``﹦`` become ``= + - @`` under NFKC, and cp1252 output folds them)."""
+    return unicodedata.normalize("NFKC", text[:8]).startswith(FORMULA_START) or text.startswith(FORMULA_START)
+
+
 def safe_cell_text(text: str) -> str:
     """Text that spreadsheet programs will not evaluate as a formula when opened from csv."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if starts_like_formula(text) else text
 
 
 @dataclass(frozen=True)

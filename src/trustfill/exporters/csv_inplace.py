@@ -23,14 +23,15 @@ from pathlib import Path
 
 from ..errors import OutputError, TrustfillError
 from ..importers.csv import CsvRecord, decode, records, sniff_delimiter
+from ._rows import starts_like_formula
 from .interface import SlotWrite
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def guard_formula(value: str) -> str:
-    """``value`` with a leading apostrophe when a spreadsheet would read it as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """``value`` with a leading apostrophe when a spreadsheet would read it as a formula (NFKC-folded too)."""
+    return "'" + value if starts_like_formula(value) else value
 
 
 def _parse_address(address: str) -> tuple[int, int]:
@@ -108,8 +109,9 @@ def write_csv(
         cells = touched.setdefault(row, list(rows[row - 1].cells))
         cells.extend([""] * (col - len(cells)))
         # Line breaks inside a cell become LF: csv.writer only quotes CR when CR is in its line terminator.
-        value = guard_formula(write.value).replace("\r\n", "\n").replace("\r", "\n")
-        cells[col - 1] = _encodable(value, used)
+        value = write.value.replace("\r\n", "\n").replace("\r", "\n")
+        # Guard the text as it will be stored: the encoding fallback folds full-width signs into '=' '+' '-' '@'.
+        cells[col - 1] = guard_formula(_encodable(value, used))
     quoting = csv.QUOTE_ALL if _quotes_everything(rows, delim) else csv.QUOTE_MINIMAL
     out = io.StringIO(newline="")
     for rec in rows:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..errors import ImportFormatError, OutputError, Problem, UsageError
 from ..importers._container import input_bytes, open_zip, parse_xml
-from ._rows import REVIEW_SHEET_NAME
+from ._rows import REVIEW_SHEET_NAME, starts_like_formula
 from ._xlsx_app import add_sheet_title
 from ._xlsx_notes import MAIN_NS, NoteRequest, add_notes
 from ._xlsx_package import (
@@ -71,7 +71,6 @@ __all__ = ["EXCEL_CELL_LIMIT", "PatchReport", "SkippedCell", "WrittenCell", "pat
 
 EXCEL_CELL_LIMIT = 32_767
 """Most characters (UTF-16 code units) Excel keeps in one cell."""
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -288,7 +287,7 @@ def _patch(
     def style_fn(key: int, old: int | None) -> int | None:
         p = by_key[key]
         want_fill = fill if p.write.review else None
-        quote = p.text.startswith(_FORMULA_LEADS)
+        quote = starts_like_formula(p.text)
         if styles is None or (want_fill is None and not quote):
             if want_fill or quote:
                 warnings.append(Problem(p.write.address, "styles.xml is missing; review fill/quotePrefix not applied", "warning"))

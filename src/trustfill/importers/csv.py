@@ -33,6 +33,7 @@ DELIMITERS = (",", ";", "\t")
 HEADER_SCAN = 30
 SNIFF_RECORDS = 50
 MAX_HEADER_WORDS = 6
+MAX_HEADER_COLUMNS = 256
 
 # Header words per role, checked in this order: "Question ID" is an id, "Response comments" a comment.
 _ID_EXACT = {
@@ -90,8 +91,10 @@ def _has_phrase(norm: str, phrase: str) -> bool:
 
 def header_role(text: str) -> str | None:
     """The role a header cell names (question, short, narrative, comment, id, section) or None."""
+    if len(text) > 80:  # before any regex: a megabyte-long cell must cost nothing here
+        return None
     norm = normalise_header(text)
-    if not norm or len(norm.split()) > MAX_HEADER_WORDS or len(text) > 80:
+    if not norm or len(norm.split()) > MAX_HEADER_WORDS:
         return None
     if _FORM_WORDS.intersection(norm.replace("/", " ").split()):
         return None
@@ -106,7 +109,8 @@ def header_role(text: str) -> str | None:
 def header_roles(cells: Sequence[str]) -> dict[str, int]:
     """Role -> 0-based index of the leftmost cell naming it."""
     roles: dict[str, int] = {}
-    for i, cell in enumerate(cells):
+    # Real headers have a few dozen columns; a hostile one-line file has hundreds of thousands.
+    for i, cell in enumerate(cells[:MAX_HEADER_COLUMNS]):
         role = header_role(cell)
         if role is not None and role not in roles:
             roles[role] = i
@@ -216,7 +220,25 @@ def records(text: str, delimiter: str, where: str = "<csv>") -> list[CsvRecord]:
             line += raw.count("\n") or raw.count("\r") or 1
     except csv.Error as exc:
         raise ImportFormatError(f"{where}:{line}: cannot read this CSV record ({exc})") from exc
+    if out and _unterminated(out[-1], delimiter):
+        last = out[-1]
+        spans = last.raw.count("\n") or last.raw.count("\r")
+        raise ImportFormatError(
+            f"{where}:{last.line}: a quoted field opened in record {last.number} is never closed, so the remaining "
+            f"{spans} line(s) would merge into one cell; close the quote (or double a quote meant literally) and try again"
+        )
     return out
+
+
+def _unterminated(rec: CsvRecord, delimiter: str) -> bool:
+    """True when the record ends the file inside a quoted field (the lenient reader swallows the rest of the file)."""
+    if '"' not in rec.raw or not re.search(r"[\r\n].", rec.raw, re.DOTALL):
+        return False
+    try:
+        list(csv.reader(_split_lines(rec.raw), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
 
 
 def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
@@ -224,10 +246,9 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
     if encoding:
         try:
             codecs.lookup(encoding)
-        except LookupError as exc:
-            raise UsageError(f"{path}: unknown encoding {encoding!r}; try utf-8, utf-8-sig or cp1252") from exc
-        try:
             return data.decode(encoding), encoding
+        except LookupError as exc:  # unknown, or a codec that is not a text encoding (rot13, base64)
+            raise UsageError(f"{path}: unknown encoding {encoding!r} (not a text encoding); try utf-8, utf-8-sig or cp1252") from exc
         except UnicodeDecodeError as exc:
             raise ImportFormatError(
                 f"{path}: not valid {encoding} (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); try another --encoding"

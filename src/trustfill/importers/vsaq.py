@@ -28,8 +28,8 @@ from __future__ import annotations
 import html
 import json
 import re
+from array import array
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,7 +38,7 @@ from ..questionnaire import AnswerSlot, Layout, Questionnaire, QuestionRow, Slot
 from ._container import read_input
 from .interface import Importer, ImportOptions
 
-MAX_BYTES = 20 * 1024 * 1024  # the largest real template is ~140 KB
+MAX_BYTES = 4 * 1024 * 1024  # the largest real template is ~140 KB; parsing keeps an offset per character
 TEXT_TYPES = {"line": SlotKind.NARRATIVE, "box": SlotKind.NARRATIVE}
 GROUP_TYPES = ("radiogroup", "checkgroup")
 STRUCTURE_TYPES = {"block", "info", "spacer", "tip"}
@@ -60,39 +60,54 @@ class VsaqItem:
     """Caption of the innermost enclosing block that has one."""
 
 
-class _TextOnly(HTMLParser):
-    """Collects the text of an HTML fragment, turning block tags into spaces."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"br", "p", "li", "div", "ul", "ol", "tr", "td"}:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+_BLOCK_TAGS = frozenset({"br", "p", "li", "div", "ul", "ol", "tr", "td"})
+_TAG_START = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)|<[!?]")
 
 
 def strip_html(fragment: str) -> str:
-    """The text of an HTML fragment, entities decoded and whitespace collapsed."""
+    """The text of an HTML fragment, entities decoded and whitespace collapsed; block tags become spaces.
+
+    A linear scan, not an HTML parser: captions are customer-controlled, and html.parser is quadratic on
+    some inputs (many unclosed ``<``) and raises on others (``<![``). A ``<`` that opens no tag stays text.
+    """
     if "<" not in fragment and "&" not in fragment:
         return " ".join(fragment.split())
-    parser = _TextOnly()
-    parser.feed(fragment)
-    parser.close()
-    return " ".join(html.unescape("".join(parser.parts)).split())
+    out: list[str] = []
+    i, n = 0, len(fragment)
+    no_gt = no_comment_end = False  # once a search fails it fails for every later start: never search again
+    while i < n:
+        j = fragment.find("<", i)
+        if j < 0:
+            out.append(fragment[i:])
+            break
+        out.append(fragment[i:j])
+        if fragment.startswith("<!--", j) and not no_comment_end:
+            k = fragment.find("-->", j + 4)
+            if k >= 0:
+                i = k + 3
+                continue
+            no_comment_end = True
+        m = _TAG_START.match(fragment, j)
+        k = -1 if m is None or no_gt else fragment.find(">", j)
+        if k < 0:
+            no_gt = no_gt or m is not None
+            out.append("<")
+            i = j + 1
+            continue
+        if m is not None and (m.group(1) or "").lower() in _BLOCK_TAGS:
+            out.append(" ")
+        i = k + 1
+    return " ".join(html.unescape("".join(out)).split())
 
 
-def clean_vsaq_text(src: str) -> tuple[str, list[int]]:
+def clean_vsaq_text(src: str) -> tuple[str, array[int]]:
     """Strip comments and join ``"a" + "b"`` outside strings.
 
     Returns:
         The JSON text, and for every character of it the offset in ``src`` it came from.
     """
     out: list[str] = []
-    origin: list[int] = []
+    origin = array("q")  # one machine word per character, not one Python int
     n = len(src)
 
     def skip_blank(j: int) -> int:
@@ -172,6 +187,8 @@ def load_vsaq(path: Path) -> dict[str, Any]:
         raise ImportFormatError(f"{path}:{line}:{col}: not valid VSAQ JSON ({exc.msg})") from exc
     except RecursionError as exc:
         raise ImportFormatError(f"{path}: nested too deeply to be a VSAQ template") from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits (Python's int conversion limit)
+        raise ImportFormatError(f"{path}: not a VSAQ template ({exc})") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("questionnaire"), list):
         raise ImportFormatError(
             f'{path}: not a VSAQ template (no top-level "questionnaire" list); trustfill reads .json files only in VSAQ format'
