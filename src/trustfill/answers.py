@@ -7,10 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.exceptions import SecurityError
 
 from .models import BankEntry, EvidenceItem
-from .templating import FactTracker, make_env, wrap
+from .templating import (
+    FactTracker,
+    RenderBudgetExceeded,
+    bounded_join,
+    make_env,
+    reject_undefined,
+    render_deadline,
+    tracking,
+    wrap,
+)
 
 OK = "ok"
 NEEDS_INPUT = "needs_input"
@@ -90,12 +100,14 @@ class AnswerEngine:
 
     def _context(self, tracker: FactTracker, cited: list[str], entry: BankEntry) -> dict[str, Any]:
         def cite(evidence_id: str) -> str:
+            reject_undefined(evidence_id)
+            evidence_id = str(evidence_id)
             if evidence_id not in cited:
                 cited.append(evidence_id)
             return ""
 
         ctx: dict[str, Any] = {key: wrap(value, key, tracker) if isinstance(value, dict) else value for key, value in self.nested.items()}
-        ctx.update({"cite": cite, "entry": {"id": entry.id, "category": entry.category}, "__tracker__": tracker})
+        ctx.update({"cite": cite, "entry": {"id": entry.id, "category": entry.category}})
         return ctx
 
     def _render(self, entry: BankEntry) -> RenderedAnswer:
@@ -105,12 +117,13 @@ class AnswerEngine:
         spec = entry.answer
         source = spec.template or "cases"
         try:
-            if spec.template is not None:
-                template = self.env.get_template(spec.template)
-                short = _block(template, "short", ctx)
-                narrative = _block(template, "narrative", ctx)
-            else:
-                short, narrative, source = self._cases(entry, ctx, cited)
+            with tracking(tracker), render_deadline():
+                if spec.template is not None:
+                    template = self.env.get_template(spec.template)
+                    short = _block(template, "short", ctx)
+                    narrative = _block(template, "narrative", ctx)
+                else:
+                    short, narrative, source = self._cases(entry, ctx, cited)
         except UndefinedError as exc:
             missing = (_culprit(exc, tracker),)
             return self._result(entry, source, NEEDS_INPUT, tracker, cited, missing=missing,
@@ -123,8 +136,17 @@ class AnswerEngine:
         except TemplateSyntaxError as exc:
             return self._result(entry, source, ERROR, tracker, cited,
                                 problems=(f"{exc.filename or source}:{exc.lineno}: template syntax error: {exc.message}",))
-        except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
+        except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError, IndexError) as exc:
             return self._result(entry, source, ERROR, tracker, cited, problems=(f"template failed: {type(exc).__name__}: {exc}",))
+        except RenderBudgetExceeded as exc:
+            return self._result(entry, source, ERROR, tracker, cited, problems=(f"template refused: {exc}",))
+        except RecursionError:
+            return self._result(entry, source, ERROR, tracker, cited,
+                                problems=("template failed: recursion too deep (a macro that calls itself?)",))
+        except MemoryError:
+            return self._result(entry, source, ERROR, tracker, cited, problems=("template failed: out of memory",))
+        except JinjaTemplateError as exc:  # unknown filter or test at run time, a template outside its folder, ...
+            return self._result(entry, source, ERROR, tracker, cited, problems=(f"template failed: {exc}",))
         short = short.strip()
         problems: list[str] = []
         if short not in spec.choices:
@@ -139,13 +161,17 @@ class AnswerEngine:
         assert entry.answer.cases is not None
         for i, case in enumerate(entry.answer.cases):
             if case.when is not None:
-                holds = self._expression(case.when)(**ctx)
+                holds = reject_undefined(self._expression(case.when)(**ctx))
                 _ = str(holds) if holds is not None else ""  # force strict undefined to raise
                 if not holds:
                     continue
             cited.extend(c for c in case.cites if c not in cited)
             # Plain text needs no Jinja; most declarative narratives without facts are plain.
-            narrative = self._template(case.narrative).render(ctx) if "{" in case.narrative else case.narrative
+            if "{" in case.narrative:
+                template = self._template(case.narrative)
+                narrative = bounded_join(template.root_render_func(template.new_context(ctx)))
+            else:
+                narrative = case.narrative
             return case.short, narrative, f"cases[{i}]"
         raise ValueError("no case applies and there is no fallback case without 'when'")
 
@@ -175,7 +201,7 @@ def _block(template: Template, name: str, ctx: dict[str, Any]) -> str:
     if name not in template.blocks:
         raise ValueError(f"template has no '{{% block {name} %}}'")
     context = template.new_context(ctx)
-    return "".join(template.blocks[name](context))
+    return bounded_join(template.blocks[name](context))
 
 
 def _culprit(exc: UndefinedError, tracker: FactTracker) -> str:

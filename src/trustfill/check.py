@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 
 from .answers import AnswerEngine
 from .errors import Problem, ProfileError
-from .templating import make_env, referenced_facts
+from .templating import TemplateOutsideRoot, make_env, referenced_facts
 from .workspace import Library, load_library, load_profile, shown
 
 EXPIRY_WARNING_DAYS = 60
@@ -138,7 +139,7 @@ def _template_place(env: Any, name: str) -> str:
     try:
         _, filename, _ = env.loader.get_source(env, name)
         return shown(Path(filename))
-    except TemplateNotFound:
+    except (TemplateNotFound, TemplateOutsideRoot):
         return name
 
 
@@ -147,6 +148,9 @@ def _parse_template(env: Any, name: str, place: str, problems: list[Problem], li
         source, filename, _ = env.loader.get_source(env, name)
     except TemplateNotFound:
         problems.append(Problem(place, f"answer template '{name}' does not exist under {shown(lib.workspace.templates_dir)}/"))
+        return None
+    except TemplateOutsideRoot as exc:
+        problems.append(Problem(place, str(exc)))
         return None
     try:
         return env.parse(source, name, filename)
@@ -174,7 +178,12 @@ def _check_entries(lib: Library, problems: list[Problem], today: dt.date) -> Non
 def _check_evidence(lib: Library, problems: list[Problem], today: dt.date) -> None:
     for evidence_id, item in lib.evidence.items():
         place = lib.evidence_places[evidence_id]
-        if not (lib.workspace.evidence_dir / item.path).is_file():
+        root = Path(os.path.realpath(lib.workspace.evidence_dir))
+        real = Path(os.path.realpath(lib.workspace.evidence_dir / item.path))
+        if root not in real.parents:
+            problems.append(Problem(place, f"{evidence_id}: file {item.path} resolves to {real}, outside "
+                                           f"{shown(lib.workspace.evidence_dir)}/ (a symlink or '..'?); keep evidence inside it"))
+        elif not real.is_file():
             problems.append(Problem(place, f"{evidence_id}: file {item.path} does not exist under {shown(lib.workspace.evidence_dir)}/"))
         if item.valid_until is not None:
             if item.valid_until < today:

@@ -8,13 +8,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import ChoiceLoader, PrefixLoader
 
 from ._validate import validate_located
 from ._yaml import Located, YamlLoadError, load_file
 from .errors import BankFormatError, EvidenceError, Problem, ProfileError, WorkspaceError
 from .facts import FactSchema, validate_profile
 from .models import BankEntry, BankFile, EvidenceIndex, EvidenceItem, FactDecl
+from .templating import ConfinedLoader
 
 BANK_DIR = "question_bank"
 TEMPLATES_DIR = "answer_templates"
@@ -121,10 +122,10 @@ class Library:
         default = default_root() / TEMPLATES_DIR
         loaders: list[Any] = []
         if self.workspace.templates_dir.is_dir():
-            loaders.append(FileSystemLoader(str(self.workspace.templates_dir)))
-        loaders.append(PrefixLoader({"default": FileSystemLoader(str(default))}, delimiter=":"))
+            loaders.append(ConfinedLoader(str(self.workspace.templates_dir)))
+        loaders.append(PrefixLoader({"default": ConfinedLoader(str(default))}, delimiter=":"))
         if default != self.workspace.templates_dir:
-            loaders.append(FileSystemLoader(str(default)))
+            loaders.append(ConfinedLoader(str(default)))
         return ChoiceLoader(loaders)
 
 
