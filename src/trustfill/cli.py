@@ -256,9 +256,9 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=args, prog_name="trustfill", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(ExitCode.PROBLEMS)
+    except click.exceptions.Abort:  # click's form of Ctrl-C (KeyboardInterrupt) and EOF
+        click.echo("interrupted; nothing was written", err=True)
+        sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(ExitCode.USAGE)

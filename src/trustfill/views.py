@@ -10,11 +10,14 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .questionnaire import Questionnaire
 
-_out = Console(highlight=False, soft_wrap=False)
-_err = Console(stderr=True, highlight=False)
+# Customer text ("[/bold]", "[link=...]", ":smile:") must never be interpreted: no markup, no emoji codes;
+# styles are applied with Text objects only.
+_out = Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
+_err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 def _match_row(m: Any) -> dict[str, Any]:
@@ -56,12 +59,12 @@ def print_answer(view: Any) -> None:
         for c in m.candidates:
             _out.print(f"  suggestion: {c.entry_id} ({c.score:.0f}): {c.matched_text}")
         return
-    _out.print(f"[bold]{entry.id}[/bold]  {m.status}, score {m.score:.0f}  ({entry.category})")
+    _out.print(Text.assemble((entry.id, "bold"), f"  {m.status}, score {m.score:.0f}  ({entry.category})"))
     _out.print(f"Bank question: {entry.question}")
     if a is not None and a.status == "ok":
-        _out.print(f"\n[bold]Answer: {a.short}[/bold]\n{a.narrative}")
+        _out.print(Text.assemble("\n", (f"Answer: {a.short}", "bold"), f"\n{a.narrative}"))
     elif a is not None:
-        _out.print(f"\n[bold red]No answer:[/bold red] {'; '.join(a.problems)}")
+        _out.print(Text.assemble("\n", ("No answer:", "bold red"), f" {'; '.join(a.problems)}"))
     if a is not None and a.facts:
         _out.print("\nFacts used: " + ", ".join(f"{k}={v}" for k, v in a.facts))
     if a is not None and a.evidence:
@@ -73,7 +76,7 @@ def print_answer(view: Any) -> None:
         _out.print("A reviewer expects: " + "; ".join(entry.evidence))
     _out.print(f"\nExplanation: {entry.explanation}\nWhy it matters: {entry.rationale}")
     if m.status != "auto":
-        _out.print(f"\n[yellow]Review: {m.reason}[/yellow]")
+        _out.print(Text(f"\nReview: {m.reason}", style="yellow"))
 
 
 def questionnaire_dict(q: Questionnaire) -> dict[str, Any]:
@@ -101,7 +104,7 @@ def questionnaire_dict(q: Questionnaire) -> dict[str, Any]:
 def print_inspect(q: Questionnaire, *, show_all: bool = False) -> None:
     """``inspect``: parts, columns, counts and a sample of questions with their slots."""
     ids = {x.question_id for x in q.questions if x.question_id}
-    _out.print(f"[bold]{q.path}[/bold] ({q.format}): {len(q.questions)} questions, {len(ids)} unique ids")
+    _out.print(Text.assemble((str(q.path), "bold"), f" ({q.format}): {len(q.questions)} questions, {len(ids)} unique ids"))
     table = Table("part", "header", "columns", "score", "questions", "note", show_lines=False)
     for lay in q.layouts:
         cols = ", ".join(f"{k}={v}" for k, v in lay.columns.items())
@@ -152,7 +155,7 @@ def print_matches(q: Questionnaire, matches: list[Any], *, explain: bool) -> Non
                       f"{m.score:.0f}", m.status)
         if explain and getattr(m, "explanation", None) is not None:
             e = m.explanation
-            table.add_row("", f"[dim]{_explain_text(e)}[/dim]", "", "", "")
+            table.add_row("", Text(_explain_text(e), style="dim"), "", "", "")
     _out.print(table)
     totals = _count(matches)
     _out.print(", ".join(f"{k}: {v}" for k, v in totals.items()) + f" of {len(matches)} questions")

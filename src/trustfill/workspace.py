@@ -231,17 +231,25 @@ def init_workspace(dest: Path, *, force: bool = False) -> list[Path]:
         raise OutputError(f"{shown(dest)}: already holds a {BANK_DIR}/ folder; use --force to replace the defaults in it")
     if dest.exists() and not dest.is_dir():
         raise OutputError(f"{shown(dest)}: exists and is not a folder")
+    if dest.is_symlink() and not dest.exists():
+        raise OutputError(f"{shown(dest)}: is a symlink to {os.readlink(dest)}, which does not exist; create the folder or choose another")
     root = default_root()
     created = []
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in (BANK_DIR, TEMPLATES_DIR, EVIDENCE_DIR):
-        target = dest / name
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(root / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        created.append(target)
-    profile = dest / PROFILE_FILE
-    if not profile.exists() or force:
-        shutil.copyfile(root / DEFAULT_PROFILE, profile)
-        created.append(profile)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in (BANK_DIR, TEMPLATES_DIR, EVIDENCE_DIR):
+            target = dest / name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(root / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            created.append(target)
+        profile = dest / PROFILE_FILE
+        if not profile.exists() or force:
+            shutil.copyfile(root / DEFAULT_PROFILE, profile)
+            created.append(profile)
+    except shutil.Error as exc:
+        raise OutputError(f"{shown(dest)}: cannot create the workspace: {str(exc)[:300]}") from exc
+    except OSError as exc:
+        where = exc.filename or dest
+        raise OutputError(f"{shown(Path(where))}: cannot create the workspace: {exc.strerror or exc}") from exc
     return created

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Any, ClassVar
@@ -10,6 +11,7 @@ from typing import Any, ClassVar
 from docx import Document
 from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
 
+from ..errors import OutputError
 from ._rows import answer_rows, by_category, evidence_appendix
 from .interface import Exporter
 
@@ -73,4 +75,9 @@ class DocxAnswerDocument(Exporter):
             for ref, count in appendix:
                 cells = ev.add_row().cells
                 cells[0].text, cells[1].text, cells[2].text, cells[3].text = _clean(ref.title), ref.visibility, ref.valid_until or "", str(count)
-        doc.save(str(dest))
+        buf = io.BytesIO()
+        doc.save(buf)
+        try:
+            dest.write_bytes(buf.getvalue())
+        except OSError as exc:
+            raise OutputError(f"{dest}: cannot write: {exc.strerror or exc}") from exc

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -55,7 +57,7 @@ class MarkdownExporter(Exporter):
         for category, members in by_category(rows).items():
             lines += [f"## {category}", ""]
             for r in members:
-                ref = f"{r.question_id} " if r.question_id else ""
+                ref = f"{_md(r.question_id)} " if r.question_id else ""
                 lines.append(f"### {ref}{_md(r.question)}")
                 lines.append("")
                 if r.needs_review:
@@ -66,7 +68,7 @@ class MarkdownExporter(Exporter):
                     lines += [_md(r.narrative), ""]
                 if r.evidence:
                     lines += ["Evidence: " + "; ".join(_md(e.title) for e in r.evidence), ""]
-                lines += [f"<sub>{r.location}{' · entry ' + r.entry_id if r.entry_id else ''}</sub>", ""]
+                lines += [f"<sub>{_md(r.location)}{' · entry ' + _md(r.entry_id) if r.entry_id else ''}</sub>", ""]
         appendix = evidence_appendix(rows)
         if appendix:
             lines += ["## Appendix: evidence to attach", "", "| Document | Visibility | Valid until | Answers |", "|---|---|---|---|"]
@@ -74,5 +76,13 @@ class MarkdownExporter(Exporter):
         dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|!#~])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;")
+    """Customer and template text as literal Markdown: no HTML, no links (``[x](javascript:...)``), no emphasis.
+
+    ``&`` and ``<``/``>`` become entities (HTML and autolinks), Markdown punctuation is backslash-escaped.
+    """
+    text = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..errors import OutputError
 from ._rows import DECISION_HEADER, REVIEW_SHEET_NAME, answer_rows, evidence_appendix
 from .interface import Exporter
 
@@ -21,10 +24,24 @@ WIDTHS = [14, 12, 22, 60, 10, 80, 40, 10, 7, 30, 40, 50, 24]
 
 
 def _set_text(cell: Any, value: Any) -> None:
+    if isinstance(value, str):
+        # Control characters (customer text may hold them) are not allowed in an xlsx cell; openpyxl raises.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if isinstance(value, str):
         # openpyxl turns text starting with '=' into a formula; answers are always literal text.
         cell.data_type = "s"
+
+
+def save_workbook(wb: Any, dest: Path) -> None:
+    """Save in memory, then write the bytes: a full disk is one clear error, never openpyxl's half-closed zip
+    printing "Exception ignored ... Traceback" as it is collected."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    try:
+        dest.write_bytes(buf.getvalue())
+    except OSError as exc:
+        raise OutputError(f"{dest}: cannot write: {exc.strerror or exc}") from exc
 
 
 class XlsxAnswerDocument(Exporter):
@@ -64,7 +81,7 @@ class XlsxAnswerDocument(Exporter):
             ev.append([ref.title, f"evidence/{ref.path}", ref.visibility, ref.valid_until or "", count])
         for letter, width in zip("ABCDE", (45, 45, 12, 12, 10), strict=True):
             ev.column_dimensions[letter].width = width
-        wb.save(dest)
+        save_workbook(wb, dest)
 
 
 def write_review_workbook(rows: Sequence[Sequence[str]], dest: Path) -> None:
@@ -83,4 +100,4 @@ def write_review_workbook(rows: Sequence[Sequence[str]], dest: Path) -> None:
         width = max((len(str(r[i - 1] or "")) for r in rows), default=8)
         ws.column_dimensions[get_column_letter(i)].width = min(max(width, len(header)) + 2, 80)
     ws.freeze_panes = "A2"
-    wb.save(dest)
+    save_workbook(wb, dest)
