@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .answers import RenderedAnswer
-from .fill import FilledQuestionnaire, FillOptions, answer_questionnaire
+from .fill import FilledQuestionnaire, FillOptions, answer_questionnaire, match_in_chunks
 from .importers import ImportOptions, load_questionnaire
 from .models import BankEntry
 from .output import OutputFormat, atomic_path, resolve_format, review_rows, write_output_to
@@ -45,8 +45,7 @@ def answer_one(session: Session, text: str) -> AnswerView:
 def preview_matches(session: Session, path: Path, options: ImportOptions, *, explain: bool = False) -> tuple[Questionnaire, list[Any]]:
     """Import ``path`` and match every question; writes nothing."""
     questionnaire = load_questionnaire(path, options)
-    matcher = session.matcher
-    matches = matcher.match_many(list(questionnaire.questions), explain=explain)
+    matches = [m for _, chunk in match_in_chunks(session.matcher, questionnaire.questions, explain=explain) for m in chunk]
     return questionnaire, matches
 
 
