@@ -188,15 +188,15 @@ def print_review_learned(read: Any, path: Any) -> None:
     """``learn --from``: what was recorded and what is left."""
     entries = sum(1 for d in read.decisions if d.entry_id is not None)
     if read.decisions:
-        _out.print(f"recorded {_count(len(read.decisions), 'decision')} in {path}: {_count(entries, 'bank entry', 'bank entries')}, "
+        _out.print(f"recorded {_plural(len(read.decisions), 'decision')} in {path}: {_plural(entries, 'bank entry', 'bank entries')}, "
                    f"{len(read.decisions) - entries} not in bank")
     else:
         _out.print("no decisions to record: every Decision cell is empty")
     if read.undecided:
-        _out.print(f"{_count(read.undecided, 'question')} without a decision yet")
+        _out.print(f"{_plural(read.undecided, 'question')} without a decision yet")
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
+def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
