@@ -85,6 +85,7 @@ def fill_file(
     fmt = resolve_format(fmt, src, questionnaire.format, dest)
     report = build_report(filled, str(dest))
     report["output_format"] = fmt.value
+    report["demo"] = session.demo
     # The report and the review workbook are staged first and renamed only after the output is in place: all or none.
     with contextlib.ExitStack() as staged:
         if report_path is not None:

@@ -212,3 +212,41 @@ def print_fill_summary(summary: Any, report_path: Any, review_file: Any = None) 
         _out.print(f"review workbook: {review_file} (write decisions in its Decision column, then 'trustfill learn --from')")
     for p in summary.filled.questionnaire.problems:
         _err.print(f"{p.place}: {p.level}: {p.message}")
+
+
+
+def print_next_steps(summary: Any, session: Any, src: Any, report_path: Any, decisions_file: Any) -> None:
+    """``fill``: what a person does next, in plain words. ``decisions_file`` holds a Decision column, if any."""
+    from .workspace import shown
+
+    t = summary.filled.totals()
+    missing = sorted({f for r in summary.filled.results if r.answer is not None for f in r.answer.missing_facts})
+    ws = session.lib.workspace
+    where = "" if session.demo or ws.found_by in ("current folder", "bundled") else f" -w {shown(ws.root)}"
+    lines = []
+    if session.demo:
+        _err.print("[bold yellow]DEMO: these answers describe a fictional example company, not yours; "
+                   "do not send them to a customer.[/bold yellow]")
+        lines.append("to answer for your company: 'trustfill init my-company', then 'trustfill profile my-company', "
+                     f"then 'trustfill fill {shown(src)} -w my-company -o ...'")
+    if t["auto"]:
+        lines.append(f"read the {t['auto']} filled answers before anything is signed: 'auto' means drafted, not approved")
+    undecided = t["review"] + t["unmatched"]
+    if undecided and decisions_file is not None and not session.demo:
+        lines.append(f"decide the {undecided} review/unmatched questions in {decisions_file} (Decision column: "
+                     "a bank entry id, 'ok' or 'not in bank'), then record them for next time: "
+                     f"'trustfill learn --from {decisions_file}{where}'")
+    elif undecided and not session.demo:
+        lines.append(f"{undecided} questions need a person: see {report_path or 'the report (--report)'}, "
+                     "or rerun with --review-file review.xlsx to decide them in a workbook")
+    if missing:
+        listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        if session.demo:
+            lines.append(f"{len(missing)} fact(s) the profile does not set held answers back ({listed})")
+        else:
+            lines.append(f"{len(missing)} fact(s) the profile does not set held answers back ({listed}): "
+                         f"'trustfill profile{where}' asks for them, 'trustfill check{where}' lists them all")
+    if lines:
+        _out.print("next:")
+        for line in lines:
+            _out.print(f"  - {line}")

@@ -22,7 +22,10 @@ EVIDENCE_DIR = "evidence"
 EVIDENCE_INDEX = "index.yaml"
 PROFILE_FILE = "profile.yaml"
 MAPPINGS_FILE = "mappings.yaml"
-DEFAULT_PROFILE = "examples/saas-heroku.yaml"
+# The bundled example company's profile: used only by --demo, never in place of a missing profile.
+DEMO_PROFILE = "examples/saas-heroku.yaml"
+DEFAULT_PROFILE = DEMO_PROFILE
+ENV_WORKSPACE = "TRUSTFILL_WORKSPACE"
 M = TypeVar("M", BankFile, EvidenceIndex)
 
 
@@ -54,6 +57,8 @@ class Workspace:
     """The workspace folder."""
     is_default: bool = False
     """True for the bundled default content."""
+    found_by: str = "-w"
+    """How it was chosen, as the first line of each command tells the user: -w, TRUSTFILL_WORKSPACE, ..."""
 
     @property
     def bank_dir(self) -> Path:
@@ -76,26 +81,40 @@ class Workspace:
         return self.root / MAPPINGS_FILE
 
     def default_profile(self) -> Path | None:
-        """profile.yaml in the workspace; else its Heroku SaaS example (the bundled default, a repo checkout)."""
+        """profile.yaml in the workspace, or None.
+
+        Never an example profile: a fictional company's facts standing in silently would put false statements
+        into a customer's questionnaire (a repository checkout included).
+        """
         own = self.root / PROFILE_FILE
-        if own.is_file():
-            return own
-        # A checkout of the trustfill repository is a workspace too; its example profile stands in.
-        example = self.root / DEFAULT_PROFILE
-        return example if example.is_file() else None
+        return own if own.is_file() else None
+
+    def describe(self) -> str:
+        """The workspace as the first line of a command names it."""
+        if self.is_default and self.found_by == "bundled":
+            return "bundled default bank (no workspace)"
+        return f"{shown(self.root)} ({self.found_by})"
 
 
 def find_workspace(path: Path | None = None) -> Workspace:
-    """``path`` if given; else the current directory when it holds a question_bank/; else the bundled default."""
+    """``path`` if given; else $TRUSTFILL_WORKSPACE; else the current directory when it holds a question_bank/;
+    else the bundled default."""
     if path is not None:
         if not (path / BANK_DIR).is_dir():
             raise WorkspaceError(f"{shown(path)}: not a trustfill workspace (no {BANK_DIR}/ folder); create one with 'trustfill init {path}'")
         return Workspace(path.resolve())
+    env = os.environ.get(ENV_WORKSPACE)
+    if env:
+        root = Path(env).expanduser()
+        if not (root / BANK_DIR).is_dir():
+            raise WorkspaceError(f"{ENV_WORKSPACE}={env}: not a trustfill workspace (no {BANK_DIR}/ folder); "
+                                 f"create one with 'trustfill init {env}' or unset {ENV_WORKSPACE}")
+        return Workspace(root.resolve(), found_by=ENV_WORKSPACE)
     cwd = Path.cwd()
     if (cwd / BANK_DIR).is_dir():
         root = default_root()
-        return Workspace(cwd, is_default=cwd.resolve() == root.resolve())
-    return Workspace(default_root(), is_default=True)
+        return Workspace(cwd, is_default=cwd.resolve() == root.resolve(), found_by="current folder")
+    return Workspace(default_root(), is_default=True, found_by="bundled")
 
 
 @dataclass
