@@ -9,7 +9,17 @@ from typing import Any
 from .answers import AnswerEngine
 from .errors import UsageError
 from .templating import make_env
-from .workspace import DEMO_PROFILE, Library, Workspace, default_root, find_workspace, load_library, load_profile, require_clean, shown
+from .workspace import (
+    DEMO_PROFILE,
+    Library,
+    Workspace,
+    default_root,
+    find_workspace,
+    load_library,
+    load_profile,
+    require_clean,
+    shown,
+)
 
 
 @dataclass
