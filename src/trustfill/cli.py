@@ -89,32 +89,63 @@ def check(workspace: Path | None, profile: Path | None, as_json: bool, strict: b
     from .check import check_workspace
     from .workspace import find_workspace, load_library
 
-    report = check_workspace(load_library(find_workspace(workspace)), profile=profile)
+    ws = find_workspace(workspace)
+    report = check_workspace(load_library(ws), profile=profile)
+    click.echo(f"workspace: {ws.describe()}; profile: {report.profile or 'none (checking the bank only)'}", err=True)
     if as_json:
         _echo_json(report.as_dict())
     else:
         for problem in report.problems:
             click.echo(f"{problem.place}: {problem.level}: {problem.message}", err=problem.level == "error")
-        status = "clean" if not report.errors else f"{len(report.errors)} error(s)"
+        status = "clean" if not report.problems else f"{len(report.errors)} error(s)"
         click.echo(
             f"checked {report.workspace}: {report.entries} entries, {report.facts} facts, {report.templates} templates, "
             f"{report.evidence} evidence documents{f', profile {report.profile}' if report.profile else ''}: "
             f"{status}, {len(report.warnings)} warning(s)"
         )
+        if report.unset_facts:
+            where = "" if workspace is None else f" {workspace}"
+            click.echo(f"{report.unset_facts} fact(s) an answer needs are not set: 'trustfill profile{where}' asks for them")
     if report.errors or (strict and report.warnings):
         sys.exit(ExitCode.PROBLEMS)
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace the bank, templates and evidence already in DIRECTORY.")
+@click.option("--force", is_flag=True, help="Replace the bank, templates and evidence already in DIRECTORY (profile.yaml is kept).")
 def init(directory: Path, force: bool) -> None:
     """Create a workspace in DIRECTORY from the bundled defaults, to edit."""
     from .workspace import init_workspace
 
     for path in init_workspace(directory, force=force):
         click.echo(f"created {path}")
-    click.echo(f"next: edit {directory / 'profile.yaml'}, then run 'trustfill check {directory}'")
+    click.echo(f"next: describe your company with 'trustfill profile {directory}' (or edit {directory / 'profile.yaml'}), "
+               f"replace the placeholder documents in {directory / 'evidence' / 'docs'}, then run 'trustfill check {directory}'")
+
+
+@cli.command()
+@click.argument("workspace", required=False, type=click.Path(file_okay=False, path_type=Path))
+def profile(workspace: Path | None) -> None:
+    """Answer questions about your company to write the workspace's profile.yaml.
+
+    The deciding facts come first (deployment model, hosting provider, certifications, AI use); then only the
+    facts some answer still needs. Each answer is saved at once; run it again to continue where you stopped.
+    """
+    from . import views
+    from .profiling import interview
+    from .workspace import PROFILE_FILE, find_workspace, load_library, require_clean, shown
+
+    ws = find_workspace(workspace)
+    if ws.is_default:
+        raise UsageError(f"{shown(ws.root)}: not your workspace; create one with 'trustfill init DIR', "
+                         "then run 'trustfill profile DIR'")
+    lib = require_clean(load_library(ws))
+    path = ws.root / PROFILE_FILE
+    where = shown(ws.root)
+    click.echo(f"workspace: {ws.describe()}; profile: {shown(path)}", err=True)
+    click.echo("Answer for your own company. Enter leaves a fact unset (asked again next time); q saves and stops.")
+    result = interview(lib, path, views.fact_asker(lib), where=where)
+    views.print_interview_result(result, shown(path), where)
 
 
 @cli.command()

@@ -250,3 +250,55 @@ def print_next_steps(summary: Any, session: Any, src: Any, report_path: Any, dec
         _out.print("next:")
         for line in lines:
             _out.print(f"  - {line}")
+
+
+def fact_asker(lib: Any) -> Callable[..., Any]:
+    """``profile``: ask one fact on the terminal (rich prompt); Enter leaves it unset, 'q' saves and stops."""
+    from rich.prompt import Prompt
+
+    from .profiling import StopInterview, parse_answer, topic_titles
+
+    titles = topic_titles(lib)
+    last_topic: list[str] = []
+
+    def ask(fact: str, decl: Any, waiting: Any) -> Any:
+        topic = fact.split(".")[0]
+        if last_topic[-1:] != [topic]:
+            last_topic.append(topic)
+            _out.print(f"\n[bold]{titles.get(topic, topic)}[/bold]")
+        example = lib.entries[waiting.entries[0]].question
+        _out.print(f"\n[cyan]{fact}[/cyan]: {' '.join(decl.description.split())}")
+        _out.print(f"[dim]needed by {_plural(len(waiting.entries), 'answer')}, e.g. \"{example}\"[/dim]")
+        if decl.type == "enum":
+            for i, value in enumerate(decl.values or (), 1):
+                _out.print(f"  {i}. {value}")
+        hint = {"bool": "yes/no", "int": "number", "date": "YYYY-MM-DD", "enum": "number or value",
+                "list": "comma-separated" + (f": {', '.join(decl.values)}" if decl.values else "; 'none' for empty"),
+                "str": "text"}[decl.type]
+        while True:
+            try:
+                text = Prompt.ask(f"{fact} ({hint}; Enter: skip, q: save and stop)", default="", show_default=False,
+                                  console=_out)
+            except EOFError:
+                raise StopInterview from None
+            if text.strip() == "":
+                return None
+            if text.strip() == "q":
+                raise StopInterview
+            try:
+                return parse_answer(decl, text)
+            except ValueError as exc:
+                _out.print(f"[red]{exc}[/red]")
+
+    return ask
+
+
+def print_interview_result(result: Any, path: Any, where: str) -> None:
+    """``profile``: what was saved and what is left."""
+    _out.print(f"\nsaved {path}: {_plural(result.answered, 'fact')} answered in this session")
+    if result.unset:
+        _out.print(f"{_plural(len(result.unset), 'fact')} still unset; the questions that need them go to review. "
+                   f"Run 'trustfill profile {where}' again to continue, or edit {path}.")
+    else:
+        _out.print(f"every fact an answer needs is set. Next: 'trustfill check {where}', then "
+                   f"'trustfill fill QUESTIONNAIRE -w {where} -o ANSWERS'")

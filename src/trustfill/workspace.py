@@ -57,7 +57,7 @@ class Workspace:
     """The workspace folder."""
     is_default: bool = False
     """True for the bundled default content."""
-    found_by: str = "-w"
+    found_by: str = "given"
     """How it was chosen, as the first line of each command tells the user: -w, TRUSTFILL_WORKSPACE, ..."""
 
     @property
@@ -93,7 +93,7 @@ class Workspace:
         """The workspace as the first line of a command names it."""
         if self.is_default and self.found_by == "bundled":
             return "bundled default bank (no workspace)"
-        return f"{shown(self.root)} ({self.found_by})"
+        return shown(self.root) if self.found_by == "given" else f"{shown(self.root)} ({self.found_by})"
 
 
 def find_workspace(path: Path | None = None) -> Workspace:
@@ -240,7 +240,8 @@ def load_profile(lib: Library, path: Path) -> tuple[dict[str, Any], Located]:
 
 
 def init_workspace(dest: Path, *, force: bool = False) -> list[Path]:
-    """Copy the bundled bank, templates, evidence and an example profile into ``dest``; return what was created."""
+    """Copy the bundled bank, templates and evidence into ``dest`` and write a blank profile for the user's own
+    company (kept when one exists); return what was created."""
     import shutil
 
     from .errors import OutputError
@@ -259,7 +260,11 @@ def init_workspace(dest: Path, *, force: bool = False) -> list[Path]:
         shutil.copytree(root / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         created.append(target)
     profile = dest / PROFILE_FILE
-    if not profile.exists() or force:
-        shutil.copyfile(root / DEFAULT_PROFILE, profile)
+    # Never the example company's profile: its values read as true statements once copied. The user's own
+    # profile is their data, so even --force keeps it.
+    if not profile.exists():
+        from .profiling import write_profile
+
+        write_profile(require_clean(load_library(Workspace(dest.resolve()))), profile, {}, where=shown(dest))
         created.append(profile)
     return created
