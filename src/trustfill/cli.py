@@ -87,11 +87,12 @@ def cli(verbose: bool) -> None:
 def check(workspace: Path | None, profile: Path | None, as_json: bool, strict: bool) -> None:
     """Validate bank, templates, evidence and profile; exit 0 only when clean."""
     from .check import check_workspace
-    from .workspace import find_workspace, load_library
+    from .workspace import find_workspace, load_library, shown
 
     ws = find_workspace(workspace)
+    profile = profile or ws.default_profile()
+    click.echo(f"workspace: {ws.describe()}; profile: {shown(profile) if profile else 'none (checking the bank only)'}", err=True)
     report = check_workspace(load_library(ws), profile=profile)
-    click.echo(f"workspace: {ws.describe()}; profile: {report.profile or 'none (checking the bank only)'}", err=True)
     if as_json:
         _echo_json(report.as_dict())
     else:
