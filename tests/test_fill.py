@@ -85,7 +85,9 @@ def test_refuses_existing_output_and_leaves_it(example_questionnaire: Path, tmp_
     out.write_bytes(b"precious")
     code, _, err, _ = _fill(run_cli, example_questionnaire, out)
     assert code == 5
-    assert err.strip() == f"{out}: already exists; use --force to replace it"
+    first, error = err.strip().splitlines()
+    assert first == f"workspace: bundled default bank (no workspace); profile: {EXAMPLES / 'saas-heroku.yaml'}"
+    assert error == f"{out}: already exists; use --force to replace it"
     assert out.read_bytes() == b"precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.xlsx", "customer.xlsx"]
 
@@ -141,10 +143,11 @@ def test_unreadable_questionnaire_is_one_clear_error(tmp_path: Path, run_cli) ->
     bad = tmp_path / "q.xlsx"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     out = tmp_path / "a.xlsx"
-    code, _, err = run_cli("fill", str(bad), "-o", str(out))
+    code, _, err = run_cli("fill", str(bad), "-o", str(out), "--demo")
     assert code == 4
-    assert err.startswith(f"{bad}: ")
-    assert len(err.strip().splitlines()) == 1
+    first, error = err.strip().splitlines()  # which workspace and profile, then the one error line
+    assert first.startswith("DEMO: ")
+    assert error.startswith(f"{bad}: ")
     assert not out.exists()
 
 

@@ -23,12 +23,15 @@ CASES = [
 ]
 
 
+FIRST = "workspace: . (current folder); profile: profile.yaml"
+
+
 @pytest.mark.parametrize(("asset", "message"), CASES, ids=[c[0] for c in CASES])
 def test_bad_bank_file_gives_located_message(mini_workspace: Path, run_cli, asset: str, message: str) -> None:
     shutil.copy(ASSETS / asset, mini_workspace / "question_bank" / asset)
     code, out, err = run_cli("check", cwd=mini_workspace)
     assert code == 1
-    assert err.splitlines() == [message]
+    assert err.splitlines() == [FIRST, message]
     assert "Traceback" not in out + err
 
 
@@ -38,6 +41,7 @@ def test_duplicate_id_across_two_files(mini_workspace: Path, run_cli) -> None:
     code, _, err = run_cli("check", cwd=mini_workspace)
     assert code == 1
     assert err.splitlines() == [
+        FIRST,
         "question_bank/dup_b.yaml:2:9: error: duplicate id 'gov-policy' (first defined at question_bank/dup_a.yaml:2:9); ids must be unique across the bank"
     ]
 
@@ -49,7 +53,8 @@ def test_all_problems_of_a_file_reported_at_once(mini_workspace: Path, run_cli) 
     )
     code, _, err = run_cli("check", cwd=mini_workspace)
     assert code == 1
-    lines = err.splitlines()
+    first, *lines = err.splitlines()
+    assert first == FIRST
     assert len(lines) == 4
     assert lines[0].startswith("question_bank/two.yaml:2:9: error: entries[0].id: 'Bad Id' does not match")
     assert lines[1] == "question_bank/two.yaml:3:15: error: entries[0].question: String should have at least 8 characters"
@@ -104,6 +109,7 @@ def test_evidence_missing_and_expired(mini_workspace: Path, run_cli) -> None:
     code, _, err = run_cli("check", cwd=mini_workspace)
     assert code == 1
     assert err.splitlines() == [
+        FIRST,
         "evidence/index.yaml:2:9: error: crypto-policy: file docs/gone.md does not exist under evidence/",
         "evidence/index.yaml:2:9: error: crypto-policy: expired on 2020-01-01; replace the document and update valid_until",
     ]
@@ -118,7 +124,7 @@ def test_contradiction_between_declared_relations(mini_workspace: Path, run_cli)
 
 def test_clean_workspace_checks_clean(mini_workspace: Path, run_cli) -> None:
     code, out, err = run_cli("check", cwd=mini_workspace)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, FIRST + "\n")
     assert "2 entries, 3 facts, 1 templates, 1 evidence documents, profile profile.yaml: clean, 0 warning(s)" in out
 
 
@@ -128,5 +134,5 @@ def test_check_json(mini_workspace: Path, run_cli) -> None:
     code, out, _ = run_cli("check", "--json", cwd=mini_workspace)
     data = json.loads(out)
     assert code == 0
-    assert data["counts"] == {"entries": 2, "facts": 3, "templates": 1, "evidence": 1}
+    assert data["counts"] == {"entries": 2, "facts": 3, "templates": 1, "evidence": 1, "unset_facts": 0}
     assert data["errors"] == 0

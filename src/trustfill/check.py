@@ -17,6 +17,11 @@ from .workspace import Library, load_library, load_profile, shown
 
 EXPIRY_WARNING_DAYS = 60
 REVIEW_WARNING_DAYS = 30
+# The bundled evidence files are stand-ins; each has a line starting with this. A real document does not.
+PLACEHOLDER_MARK = "Placeholder."
+# A value copied word for word from an example profile is flagged when at least this long: shorter ones
+# ("none", "United States") are as likely true of any company.
+VERBATIM_MIN_CHARS = 30
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class CheckReport:
     """Evidence documents indexed."""
     problems: tuple[Problem, ...]
     """Errors and warnings, in file order."""
+    unset_facts: int = 0
+    """Facts the profile does not set that some answer needs."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -53,7 +60,8 @@ class CheckReport:
         return {
             "workspace": self.workspace,
             "profile": self.profile,
-            "counts": {"entries": self.entries, "facts": self.facts, "templates": self.templates, "evidence": self.evidence},
+            "counts": {"entries": self.entries, "facts": self.facts, "templates": self.templates, "evidence": self.evidence,
+                       "unset_facts": self.unset_facts},
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "problems": [{"place": p.place, "level": p.level, "message": p.message} for p in self.problems],
@@ -72,11 +80,13 @@ def check_workspace(lib: Library | None = None, *, workspace: Any = None, profil
     _check_entries(lib, problems, today)
     _check_evidence(lib, problems, today)
     profile = profile or lib.workspace.default_profile()
+    unset = 0
     if profile is not None and not any(p.level == "error" for p in problems):
-        _check_profile(lib, env, profile, problems)
+        unset = _check_profile(lib, env, profile, problems)
     return CheckReport(
         workspace=shown(lib.workspace.root), profile=shown(profile) if profile else None, entries=len(lib.entries),
         facts=len(lib.facts.decls), templates=templates, evidence=len(lib.evidence), problems=tuple(problems),
+        unset_facts=unset,
     )
 
 
@@ -185,6 +195,9 @@ def _check_evidence(lib: Library, problems: list[Problem], today: dt.date) -> No
                                            f"{shown(lib.workspace.evidence_dir)}/ (a symlink or '..'?); keep evidence inside it"))
         elif not real.is_file():
             problems.append(Problem(place, f"{evidence_id}: file {item.path} does not exist under {shown(lib.workspace.evidence_dir)}/"))
+        elif is_placeholder(real):
+            problems.append(Problem(place, f"{evidence_id}: {item.path} is still the placeholder trustfill ships; "
+                                           "replace it with your real document before answers cite it", "warning"))
         if item.valid_until is not None:
             if item.valid_until < today:
                 problems.append(Problem(place, f"{evidence_id}: expired on {item.valid_until}; replace the document and update valid_until"))
@@ -193,26 +206,127 @@ def _check_evidence(lib: Library, problems: list[Problem], today: dt.date) -> No
                 problems.append(Problem(place, f"{evidence_id}: expires on {item.valid_until} (in {days} days); renew it", "warning"))
 
 
-def _check_profile(lib: Library, env: Any, profile: Path, problems: list[Problem]) -> None:
+def is_placeholder(path: Path) -> bool:
+    """True for an evidence file that is still a bundled stand-in (a line starts with ``Placeholder.``)."""
     try:
-        facts, _ = load_profile(lib, profile)
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="ignore")
+    except OSError:
+        return False
+    return any(line.startswith(PLACEHOLDER_MARK) for line in head.splitlines())
+
+
+def _check_profile(lib: Library, env: Any, profile: Path, problems: list[Problem]) -> int:
+    """Problems of the profile and of every answer under it; returns how many needed facts it leaves unset."""
+    from .profiling import blocked_reads
+
+    try:
+        facts, located = load_profile(lib, profile)
     except ProfileError as exc:
         problems.extend(exc.problems)
-        return
+        return 0
     engine = AnswerEngine(lib.entries, facts, lib.evidence, env)
     where = shown(profile)
-    unset: dict[str, list[str]] = {}
     for entry_id in lib.entries:
         result = engine.render(entry_id)
-        if result.status == "needs_input":
-            for fact in result.missing_facts:
-                unset.setdefault(fact, []).append(entry_id)
-        elif result.status == "error":
+        if result.status == "error":
             problems.append(Problem(lib.place_of(entry_id, "id"), f"{entry_id}: {'; '.join(result.problems)}"))
-    for fact, ids in sorted(unset.items()):
+    _check_example_values(profile, facts, located, problems)
+    # Every fact at once: rendering stops at the first missing fact, so the facts read further on are added.
+    unset = blocked_reads(lib, facts, env)
+    for fact, ids in unset.items():
         listed = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        problems.append(Problem(where, f"fact '{fact}' is not set; {len(ids)} answer(s) need it: {listed}", "warning"))
+        problems.append(Problem(where, f"fact '{fact}' is not set; {len(ids)} answer(s) wait for it: {listed}", "warning"))
     _check_consistency(lib, engine, problems)
+    return len(unset)
+
+
+def _example_profiles() -> dict[str, dict[str, Any]]:
+    """The bundled example profiles' facts by dotted name, by example path as shown."""
+    import yaml
+
+    from .workspace import default_root
+
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted((default_root() / "examples").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        flat: dict[str, Any] = {}
+        _flatten(data, (), flat)
+        out[path.name] = {"path": path, "facts": flat}
+    return out
+
+
+def _flatten(node: Any, prefix: tuple[str, ...], out: dict[str, Any]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(value, (*prefix, str(key)), out)
+    elif node is not None:
+        out[".".join(prefix)] = node
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def example_markers(example: dict[str, Any]) -> list[tuple[str, str]]:
+    """Words that name an example company or its domains, each with what it is: ('Acme', 'company name')."""
+    import re
+
+    markers: list[tuple[str, str]] = []
+    for fact in ("company.name", "company.product", "company.legal_name"):
+        value = example.get(fact)
+        if isinstance(value, str) and value.strip():
+            markers.append((value.strip(), fact))
+    name = example.get("company.name")
+    if isinstance(name, str) and len(name.split()[0]) >= 4:
+        markers.append((name.split()[0], "company.name"))
+    for value in example.values():
+        for text in _strings(value):
+            for domain in re.findall(r"\b([a-z0-9-]+\.example)\b", text.lower()):
+                markers.append((domain, "domain"))
+    return list(dict.fromkeys(markers))
+
+
+def _contains(text: str, marker: str) -> bool:
+    import re
+
+    return re.search(r"(?<![A-Za-z0-9])" + re.escape(marker) + r"(?![A-Za-z0-9])", text, flags=re.IGNORECASE) is not None
+
+
+def _check_example_values(profile: Path, facts: dict[str, Any], located: Any, problems: list[Problem]) -> None:
+    """Values copied from the bundled example profiles: their company's names and domains, a hosting provider
+    the profile does not use, or long phrases word for word."""
+    examples = _example_profiles()
+    if any(profile.resolve() == e["path"].resolve() for e in examples.values()):
+        return  # checking an example itself (or --demo's profile)
+    own_provider = str(facts.get("hosting.provider", ""))
+    for fact, value in facts.items():
+        place = located.place(tuple(fact.split(".")))
+        for text in _strings(value):
+            found = None
+            for name, example in examples.items():
+                ex = example["facts"]
+                for marker, kind in example_markers(ex):
+                    if _contains(text, marker):
+                        found = (f"{fact}: '{text}' names {marker} ({kind} of the example company in examples/{name}); "
+                                 "write your own company's value", "error")
+                        break
+                provider = str(ex.get("hosting.provider", "")).split("(")[0].strip()
+                if found is None and provider and provider.lower() != "none" and _contains(text, provider) \
+                        and not _contains(own_provider, provider):
+                    found = (f"{fact}: '{text}' names {provider}, the example company's hosting provider "
+                             f"(examples/{name}), but hosting.provider does not; write your own company's value", "error")
+                if found is None and len(text) >= VERBATIM_MIN_CHARS and text in _strings(ex.get(fact)):
+                    found = (f"{fact}: '{text}' is copied word for word from examples/{name}; "
+                             "confirm it is true of your company or rewrite it", "warning")
+                if found is not None:
+                    break
+            if found is not None:
+                problems.append(Problem(place, found[0], found[1]))
 
 
 def _check_consistency(lib: Library, engine: AnswerEngine, problems: list[Problem]) -> None:

@@ -54,8 +54,19 @@ _workspace_option = click.option(
 )
 _profile_option = click.option(
     "-p", "--profile", type=click.Path(dir_okay=False, path_type=Path),
-    help="Company profile YAML (default: the workspace's profile.yaml, or the bundled Heroku SaaS example).",
+    help="Company profile YAML (default: the workspace's profile.yaml; there is no fallback).",
 )
+_demo_option = click.option(
+    "--demo", is_flag=True,
+    help="Try trustfill with the bundled example company (fictional); every output is labelled as demo data.",
+)
+
+
+def _say_what_is_used(session: Any) -> None:
+    """First line of every command that answers: which workspace and profile (stderr, so --json stays JSON)."""
+    from .session import describe
+
+    click.secho(describe(session), err=True, fg="yellow" if session.demo else None, bold=session.demo)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,34 +87,66 @@ def cli(verbose: bool) -> None:
 def check(workspace: Path | None, profile: Path | None, as_json: bool, strict: bool) -> None:
     """Validate bank, templates, evidence and profile; exit 0 only when clean."""
     from .check import check_workspace
-    from .workspace import find_workspace, load_library
+    from .workspace import find_workspace, load_library, shown
 
-    report = check_workspace(load_library(find_workspace(workspace)), profile=profile)
+    ws = find_workspace(workspace)
+    profile = profile or ws.default_profile()
+    click.echo(f"workspace: {ws.describe()}; profile: {shown(profile) if profile else 'none (checking the bank only)'}", err=True)
+    report = check_workspace(load_library(ws), profile=profile)
     if as_json:
         _echo_json(report.as_dict())
     else:
         for problem in report.problems:
             click.echo(f"{problem.place}: {problem.level}: {problem.message}", err=problem.level == "error")
-        status = "clean" if not report.errors else f"{len(report.errors)} error(s)"
+        status = "clean" if not report.problems else f"{len(report.errors)} error(s)"
         click.echo(
             f"checked {report.workspace}: {report.entries} entries, {report.facts} facts, {report.templates} templates, "
             f"{report.evidence} evidence documents{f', profile {report.profile}' if report.profile else ''}: "
             f"{status}, {len(report.warnings)} warning(s)"
         )
+        if report.unset_facts:
+            where = "" if workspace is None else f" {workspace}"
+            click.echo(f"{report.unset_facts} fact(s) an answer needs are not set: 'trustfill profile{where}' asks for them")
     if report.errors or (strict and report.warnings):
         sys.exit(ExitCode.PROBLEMS)
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace the bank, templates and evidence already in DIRECTORY.")
+@click.option("--force", is_flag=True, help="Replace the bank, templates and evidence already in DIRECTORY (profile.yaml is kept).")
 def init(directory: Path, force: bool) -> None:
     """Create a workspace in DIRECTORY from the bundled defaults, to edit."""
     from .workspace import init_workspace
 
     for path in init_workspace(directory, force=force):
         click.echo(f"created {path}")
-    click.echo(f"next: edit {directory / 'profile.yaml'}, then run 'trustfill check {directory}'")
+    click.echo(f"next: describe your company with 'trustfill profile {directory}' (or edit {directory / 'profile.yaml'}), "
+               f"replace the placeholder documents in {directory / 'evidence' / 'docs'}, then run 'trustfill check {directory}'")
+
+
+@cli.command()
+@click.argument("workspace", required=False, type=click.Path(file_okay=False, path_type=Path))
+def profile(workspace: Path | None) -> None:
+    """Answer questions about your company to write the workspace's profile.yaml.
+
+    The deciding facts come first (deployment model, hosting provider, certifications, AI use); then only the
+    facts some answer still needs. Each answer is saved at once; run it again to continue where you stopped.
+    """
+    from . import views
+    from .profiling import interview
+    from .workspace import PROFILE_FILE, find_workspace, load_library, require_clean, shown
+
+    ws = find_workspace(workspace)
+    if ws.is_default:
+        raise UsageError(f"{shown(ws.root)}: not your workspace; create one with 'trustfill init DIR', "
+                         "then run 'trustfill profile DIR'")
+    lib = require_clean(load_library(ws))
+    path = ws.root / PROFILE_FILE
+    where = shown(ws.root)
+    click.echo(f"workspace: {ws.describe()}; profile: {shown(path)}", err=True)
+    click.echo("Answer for your own company. Enter leaves a fact unset (asked again next time); q saves and stops.")
+    result = interview(lib, path, views.fact_asker(lib), where=where)
+    views.print_interview_result(result, shown(path), where)
 
 
 @cli.command()
@@ -122,16 +165,19 @@ def schema(kind: str, workspace: Path | None) -> None:
 @click.argument("question")
 @_workspace_option
 @_profile_option
+@_demo_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def answer(question: str, workspace: Path | None, profile: Path | None, as_json: bool) -> None:
+def answer(question: str, workspace: Path | None, profile: Path | None, demo: bool, as_json: bool) -> None:
     """Answer one QUESTION: best entry, answer, evidence, explanation and rationale."""
     from . import views
     from .pipeline import answer_one
     from .session import open_session
 
-    view = answer_one(open_session(workspace, profile), question)
+    session = open_session(workspace, profile, demo=demo)
+    _say_what_is_used(session)
+    view = answer_one(session, question)
     if as_json:
-        _echo_json(views.answer_dict(view))
+        _echo_json({**views.answer_dict(view), "demo": session.demo})
     else:
         views.print_answer(view)
     if view.answer is None:
@@ -159,18 +205,22 @@ def inspect(file: Path, as_json: bool, show_all: bool, **kwargs: Any) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @_workspace_option
 @_profile_option
+@_demo_option
 @_import_options
 @click.option("--explain", is_flag=True, help="Show why: shared terms, thesaurus hits, alias used.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def match(file: Path, workspace: Path | None, profile: Path | None, explain: bool, as_json: bool, **kwargs: Any) -> None:
+def match(file: Path, workspace: Path | None, profile: Path | None, demo: bool, explain: bool, as_json: bool,
+          **kwargs: Any) -> None:
     """Preview how each question of FILE matches the bank. Writes nothing."""
     from . import views
     from .pipeline import preview_matches
     from .session import open_session
 
-    questionnaire, matches = preview_matches(open_session(workspace, profile), file, _options_from(kwargs), explain=explain)
+    session = open_session(workspace, profile, demo=demo)
+    _say_what_is_used(session)
+    questionnaire, matches = preview_matches(session, file, _options_from(kwargs), explain=explain)
     if as_json:
-        _echo_json(views.matches_dict(questionnaire, matches))
+        _echo_json({**views.matches_dict(questionnaire, matches), "demo": session.demo})
     else:
         views.print_matches(questionnaire, matches, explain=explain)
 
@@ -181,6 +231,7 @@ def match(file: Path, workspace: Path | None, profile: Path | None, explain: boo
               help="Where to write. Same kind of file as the input: answers go into a copy of it.")
 @_workspace_option
 @_profile_option
+@_demo_option
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
 @click.option("--review-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the review sheet as an .xlsx of its own (for Word, csv and VSAQ outputs); decide rows there.")
@@ -195,7 +246,7 @@ def match(file: Path, workspace: Path | None, profile: Path | None, explain: boo
 @click.option("--customer", help="Customer name, for per-customer learned mappings.")
 @click.option("--strict", is_flag=True, help="Import warnings fail the run.")
 @_import_options
-def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None, report_path: Path | None,
+def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None, demo: bool, report_path: Path | None,
          review_file: Path | None, fmt: str,
          force: bool, overwrite: bool, clean: bool, no_review_sheet: bool, review_mode: str, customer: str | None,
          strict: bool, **kwargs: Any) -> None:
@@ -205,13 +256,16 @@ def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None,
     from .pipeline import fill_file
     from .session import open_session
 
-    session = open_session(workspace, profile)
+    session = open_session(workspace, profile, demo=demo)
+    _say_what_is_used(session)
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer, mark_review=not clean)
     with views.progress_bar("answering") as progress:
         summary = fill_file(session, file, output, import_options=_options_from(kwargs), options=options,
                             fmt=OutputFormat(fmt), force=force, report_path=report_path, review_file=review_file,
                             review_sheet=not no_review_sheet, clean=clean, progress=progress)
     views.print_fill_summary(summary, report_path, review_file)
+    in_output = not clean and not no_review_sheet and output.suffix.lower() in (".xlsx", ".xlsm")
+    views.print_next_steps(summary, session, file, report_path, review_file or (output if in_output else None))
     if strict and summary.filled.questionnaire.problems:
         sys.exit(ExitCode.PROBLEMS)
 

@@ -85,6 +85,7 @@ def fill_file(
     fmt = resolve_format(fmt, src, questionnaire.format, dest)
     report = build_report(filled, str(dest))
     report["output_format"] = fmt.value
+    report["demo"] = session.demo
     # The report, the review workbook and the output are all staged first and put in place only when every one
     # is written: all or none. The output is written before the report so the report lists what was written.
     with contextlib.ExitStack() as staged:
@@ -100,6 +101,7 @@ def fill_file(
             filled = drop_unwritten(filled, unwritten)
             report = build_report(filled, str(dest))
             report["output_format"] = fmt.value
+            report["demo"] = session.demo
         if report_tmp is not None:
             report_tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
         if review_tmp is not None:

@@ -7,9 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from .answers import AnswerEngine
-from .errors import ProfileError
+from .errors import UsageError
 from .templating import make_env
-from .workspace import Library, find_workspace, load_library, load_profile, require_clean, shown
+from .workspace import (
+    DEMO_PROFILE,
+    Library,
+    Workspace,
+    default_root,
+    find_workspace,
+    load_library,
+    load_profile,
+    require_clean,
+    shown,
+)
 
 
 @dataclass
@@ -24,6 +34,10 @@ class Session:
     """The profile's path as shown to the user."""
     engine: AnswerEngine
     """Renders answers under the profile."""
+    profile_path: Path | None = None
+    """The profile file loaded."""
+    demo: bool = False
+    """True when the bundled example company stands in (``--demo``): every output must say so."""
     _matcher: Any = field(default=None, repr=False)
 
     @property
@@ -39,14 +53,41 @@ class Session:
         return self._matcher
 
 
-def open_session(workspace: Path | None = None, profile: Path | None = None) -> Session:
-    """Load the workspace (or the bundled default) and a profile; raise located errors for any problem."""
-    lib = require_clean(load_library(find_workspace(workspace)))
-    profile = profile or lib.workspace.default_profile()
-    if profile is None:
-        raise ProfileError(
-            f"{shown(lib.workspace.root)}: no profile.yaml in the workspace; pass --profile PATH or create one with 'trustfill init'"
-        )
+def open_session(workspace: Path | None = None, profile: Path | None = None, *, demo: bool = False) -> Session:
+    """Load the workspace (or the bundled default) and a profile; raise located errors for any problem.
+
+    The profile must be explicit: ``profile``, or the workspace's own profile.yaml. Only ``demo`` uses the
+    bundled example company, and the session then says so.
+    """
+    if demo:
+        if workspace is not None or profile is not None:
+            raise UsageError("--demo: uses the bundled example workspace and profile; leave out -w and --profile")
+        ws = Workspace(default_root(), is_default=True, found_by="bundled")
+        profile = ws.root / DEMO_PROFILE
+    else:
+        ws = find_workspace(workspace)
+        profile = profile or ws.default_profile()
+        if profile is None:
+            raise UsageError(no_profile_message(ws))
+    lib = require_clean(load_library(ws))
     facts, _ = load_profile(lib, profile)
     engine = AnswerEngine(lib.entries, facts, lib.evidence, make_env(lib.template_loader()))
-    return Session(lib, facts, shown(profile), engine)
+    name = f"DEMO DATA, a fictional company ({shown(profile)})" if demo else shown(profile)
+    return Session(lib, facts, name, engine, profile_path=profile, demo=demo)
+
+
+def no_profile_message(ws: Workspace) -> str:
+    """One line: where no profile was found, and the ways forward."""
+    where = str(Path.cwd()) if ws.found_by == "bundled" else shown(ws.root)
+    what = "no trustfill workspace here" if ws.found_by == "bundled" else "no profile.yaml in this workspace"
+    return (f"{where}: {what} and no --profile, so there are no company facts to answer from; "
+            f"create your own with 'trustfill init DIR' and 'trustfill profile DIR', then pass -w DIR "
+            f"(or run from DIR, or set TRUSTFILL_WORKSPACE=DIR); or try the bundled example company with --demo")
+
+
+def describe(session: Session) -> str:
+    """The first line of a command: which workspace and profile it used."""
+    if session.demo:
+        return (f"DEMO: bundled example bank and the fictional company in {shown(session.profile_path or Path())}; "
+                "nothing here describes your company")
+    return f"workspace: {session.lib.workspace.describe()}; profile: {session.profile_name}"

@@ -191,15 +191,15 @@ def print_review_learned(read: Any, path: Any) -> None:
     """``learn --from``: what was recorded and what is left."""
     entries = sum(1 for d in read.decisions if d.entry_id is not None)
     if read.decisions:
-        _out.print(f"recorded {_count(len(read.decisions), 'decision')} in {path}: {_count(entries, 'bank entry', 'bank entries')}, "
+        _out.print(f"recorded {_plural(len(read.decisions), 'decision')} in {path}: {_plural(entries, 'bank entry', 'bank entries')}, "
                    f"{len(read.decisions) - entries} not in bank")
     else:
         _out.print("no decisions to record: every Decision cell is empty")
     if read.undecided:
-        _out.print(f"{_count(read.undecided, 'question')} without a decision yet")
+        _out.print(f"{_plural(read.undecided, 'question')} without a decision yet")
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
+def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
@@ -215,3 +215,93 @@ def print_fill_summary(summary: Any, report_path: Any, review_file: Any = None) 
         _out.print(f"review workbook: {review_file} (write decisions in its Decision column, then 'trustfill learn --from')")
     for p in summary.filled.questionnaire.problems:
         _err.print(f"{p.place}: {p.level}: {p.message}")
+
+
+
+def print_next_steps(summary: Any, session: Any, src: Any, report_path: Any, decisions_file: Any) -> None:
+    """``fill``: what a person does next, in plain words. ``decisions_file`` holds a Decision column, if any."""
+    from .workspace import shown
+
+    t = summary.filled.totals()
+    missing = sorted({f for r in summary.filled.results if r.answer is not None for f in r.answer.missing_facts})
+    ws = session.lib.workspace
+    where = "" if session.demo or ws.found_by in ("current folder", "bundled") else f" -w {shown(ws.root)}"
+    lines = []
+    if session.demo:
+        _err.print("[bold yellow]DEMO: these answers describe a fictional example company, not yours; "
+                   "do not send them to a customer.[/bold yellow]")
+        lines.append("to answer for your company: 'trustfill init my-company', then 'trustfill profile my-company', "
+                     f"then 'trustfill fill {shown(src)} -w my-company -o ...'")
+    if t["auto"]:
+        lines.append(f"read the {t['auto']} filled answers before anything is signed: 'auto' means drafted, not approved")
+    undecided = t["review"] + t["unmatched"]
+    if undecided and decisions_file is not None and not session.demo:
+        lines.append(f"decide the {undecided} review/unmatched questions in {decisions_file} (Decision column: "
+                     "a bank entry id, 'ok' or 'not in bank'), then record them for next time: "
+                     f"'trustfill learn --from {decisions_file}{where}'")
+    elif undecided and not session.demo:
+        lines.append(f"{undecided} questions need a person: see {report_path or 'the report (--report)'}, "
+                     "or rerun with --review-file review.xlsx to decide them in a workbook")
+    if missing:
+        listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        if session.demo:
+            lines.append(f"{len(missing)} fact(s) the profile does not set held answers back ({listed})")
+        else:
+            lines.append(f"{len(missing)} fact(s) the profile does not set held answers back ({listed}): "
+                         f"'trustfill profile{where}' asks for them, 'trustfill check{where}' lists them all")
+    if lines:
+        _out.print("next:")
+        for line in lines:
+            _out.print(f"  - {line}")
+
+
+def fact_asker(lib: Any) -> Callable[..., Any]:
+    """``profile``: ask one fact on the terminal (rich prompt); Enter leaves it unset, 'q' saves and stops."""
+    from rich.prompt import Prompt
+
+    from .profiling import StopInterview, parse_answer, topic_titles
+
+    titles = topic_titles(lib)
+    last_topic: list[str] = []
+
+    def ask(fact: str, decl: Any, waiting: Any) -> Any:
+        topic = fact.split(".")[0]
+        if last_topic[-1:] != [topic]:
+            last_topic.append(topic)
+            _out.print(f"\n[bold]{titles.get(topic, topic)}[/bold]")
+        example = lib.entries[waiting.entries[0]].question
+        _out.print(f"\n[cyan]{fact}[/cyan]: {' '.join(decl.description.split())}")
+        _out.print(f"[dim]needed by {_plural(len(waiting.entries), 'answer')}, e.g. \"{example}\"[/dim]")
+        if decl.type == "enum":
+            for i, value in enumerate(decl.values or (), 1):
+                _out.print(f"  {i}. {value}")
+        hint = {"bool": "yes/no", "int": "number", "date": "YYYY-MM-DD", "enum": "number or value",
+                "list": "comma-separated" + (f": {', '.join(decl.values)}" if decl.values else "; 'none' for empty"),
+                "str": "text"}[decl.type]
+        while True:
+            try:
+                text = Prompt.ask(f"{fact} ({hint}; Enter: skip, q: save and stop)", default="", show_default=False,
+                                  console=_out)
+            except EOFError:
+                raise StopInterview from None
+            if text.strip() == "":
+                return None
+            if text.strip() == "q":
+                raise StopInterview
+            try:
+                return parse_answer(decl, text)
+            except ValueError as exc:
+                _out.print(f"[red]{exc}[/red]")
+
+    return ask
+
+
+def print_interview_result(result: Any, path: Any, where: str) -> None:
+    """``profile``: what was saved and what is left."""
+    _out.print(f"\nsaved {path}: {_plural(result.answered, 'fact')} answered in this session")
+    if result.unset:
+        _out.print(f"{_plural(len(result.unset), 'fact')} still unset; the questions that need them go to review. "
+                   f"Run 'trustfill profile {where}' again to continue, or edit {path}.")
+    else:
+        _out.print(f"every fact an answer needs is set. Next: 'trustfill check {where}', then "
+                   f"'trustfill fill QUESTIONNAIRE -w {where} -o ANSWERS'")

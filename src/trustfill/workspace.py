@@ -23,7 +23,10 @@ EVIDENCE_DIR = "evidence"
 EVIDENCE_INDEX = "index.yaml"
 PROFILE_FILE = "profile.yaml"
 MAPPINGS_FILE = "mappings.yaml"
-DEFAULT_PROFILE = "examples/saas-heroku.yaml"
+# The bundled example company's profile: used only by --demo, never in place of a missing profile.
+DEMO_PROFILE = "examples/saas-heroku.yaml"
+DEFAULT_PROFILE = DEMO_PROFILE
+ENV_WORKSPACE = "TRUSTFILL_WORKSPACE"
 M = TypeVar("M", BankFile, EvidenceIndex)
 
 
@@ -55,6 +58,8 @@ class Workspace:
     """The workspace folder."""
     is_default: bool = False
     """True for the bundled default content."""
+    found_by: str = "given"
+    """How it was chosen, as the first line of each command tells the user: -w, TRUSTFILL_WORKSPACE, ..."""
 
     @property
     def bank_dir(self) -> Path:
@@ -77,26 +82,40 @@ class Workspace:
         return self.root / MAPPINGS_FILE
 
     def default_profile(self) -> Path | None:
-        """profile.yaml in the workspace; else its Heroku SaaS example (the bundled default, a repo checkout)."""
+        """profile.yaml in the workspace, or None.
+
+        Never an example profile: a fictional company's facts standing in silently would put false statements
+        into a customer's questionnaire (a repository checkout included).
+        """
         own = self.root / PROFILE_FILE
-        if own.is_file():
-            return own
-        # A checkout of the trustfill repository is a workspace too; its example profile stands in.
-        example = self.root / DEFAULT_PROFILE
-        return example if example.is_file() else None
+        return own if own.is_file() else None
+
+    def describe(self) -> str:
+        """The workspace as the first line of a command names it."""
+        if self.is_default and self.found_by == "bundled":
+            return "bundled default bank (no workspace)"
+        return shown(self.root) if self.found_by == "given" else f"{shown(self.root)} ({self.found_by})"
 
 
 def find_workspace(path: Path | None = None) -> Workspace:
-    """``path`` if given; else the current directory when it holds a question_bank/; else the bundled default."""
+    """``path`` if given; else $TRUSTFILL_WORKSPACE; else the current directory when it holds a question_bank/;
+    else the bundled default."""
     if path is not None:
         if not (path / BANK_DIR).is_dir():
             raise WorkspaceError(f"{shown(path)}: not a trustfill workspace (no {BANK_DIR}/ folder); create one with 'trustfill init {path}'")
         return Workspace(path.resolve())
+    env = os.environ.get(ENV_WORKSPACE)
+    if env:
+        root = Path(env).expanduser()
+        if not (root / BANK_DIR).is_dir():
+            raise WorkspaceError(f"{ENV_WORKSPACE}={env}: not a trustfill workspace (no {BANK_DIR}/ folder); "
+                                 f"create one with 'trustfill init {env}' or unset {ENV_WORKSPACE}")
+        return Workspace(root.resolve(), found_by=ENV_WORKSPACE)
     cwd = Path.cwd()
     if (cwd / BANK_DIR).is_dir():
         root = default_root()
-        return Workspace(cwd, is_default=cwd.resolve() == root.resolve())
-    return Workspace(default_root(), is_default=True)
+        return Workspace(cwd, is_default=cwd.resolve() == root.resolve(), found_by="current folder")
+    return Workspace(default_root(), is_default=True, found_by="bundled")
 
 
 @dataclass
@@ -222,7 +241,8 @@ def load_profile(lib: Library, path: Path) -> tuple[dict[str, Any], Located]:
 
 
 def init_workspace(dest: Path, *, force: bool = False) -> list[Path]:
-    """Copy the bundled bank, templates, evidence and an example profile into ``dest``; return what was created."""
+    """Copy the bundled bank, templates and evidence into ``dest`` and write a blank profile for the user's own
+    company (kept when one exists); return what was created."""
     import shutil
 
     from .errors import OutputError
@@ -244,8 +264,12 @@ def init_workspace(dest: Path, *, force: bool = False) -> list[Path]:
             shutil.copytree(root / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             created.append(target)
         profile = dest / PROFILE_FILE
-        if not profile.exists() or force:
-            shutil.copyfile(root / DEFAULT_PROFILE, profile)
+        # Never the example company's profile: its values read as true statements once copied. The user's own
+        # profile is their data, so even --force keeps it.
+        if not profile.exists():
+            from .profiling import write_profile
+
+            write_profile(require_clean(load_library(Workspace(dest.resolve()))), profile, {}, where=shown(dest))
             created.append(profile)
     except shutil.Error as exc:
         raise OutputError(f"{shown(dest)}: cannot create the workspace: {str(exc)[:300]}") from exc
