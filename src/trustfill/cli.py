@@ -57,6 +57,12 @@ _profile_option = click.option(
     help="Company profile YAML (default: the workspace's profile.yaml, or the bundled Heroku SaaS example).",
 )
 
+_matcher_option = click.option(
+    "--matcher", type=click.Choice(["semantic", "lexical"]), default=None,
+    help="semantic: words and meaning (the bundled sentence model); lexical: words only. Default: the workspace's "
+         "trustfill.yaml, else semantic.",
+)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trustfill")
@@ -123,13 +129,14 @@ def schema(kind: str, workspace: Path | None) -> None:
 @_workspace_option
 @_profile_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def answer(question: str, workspace: Path | None, profile: Path | None, as_json: bool) -> None:
+@_matcher_option
+def answer(question: str, workspace: Path | None, profile: Path | None, as_json: bool, matcher: str | None) -> None:
     """Answer one QUESTION: best entry, answer, evidence, explanation and rationale."""
     from . import views
     from .pipeline import answer_one
     from .session import open_session
 
-    view = answer_one(open_session(workspace, profile), question)
+    view = answer_one(open_session(workspace, profile, matcher), question)
     if as_json:
         _echo_json(views.answer_dict(view))
     else:
@@ -160,15 +167,20 @@ def inspect(file: Path, as_json: bool, show_all: bool, **kwargs: Any) -> None:
 @_workspace_option
 @_profile_option
 @_import_options
-@click.option("--explain", is_flag=True, help="Show why: shared terms, thesaurus hits, alias used.")
+@click.option("--explain", is_flag=True, help="Show why: shared terms, thesaurus hits, alias used, semantic similarity, nearest phrasing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def match(file: Path, workspace: Path | None, profile: Path | None, explain: bool, as_json: bool, **kwargs: Any) -> None:
+@_matcher_option
+def match(file: Path, workspace: Path | None, profile: Path | None, explain: bool, as_json: bool, matcher: str | None,
+          **kwargs: Any) -> None:
     """Preview how each question of FILE matches the bank. Writes nothing."""
     from . import views
     from .pipeline import preview_matches
     from .session import open_session
 
-    questionnaire, matches = preview_matches(open_session(workspace, profile), file, _options_from(kwargs), explain=explain)
+    session = open_session(workspace, profile, matcher)
+    with views.progress_bar("embedding the question bank") as progress:
+        session.build_matcher(progress)
+    questionnaire, matches = preview_matches(session, file, _options_from(kwargs), explain=explain)
     if as_json:
         _echo_json(views.matches_dict(questionnaire, matches))
     else:
@@ -194,18 +206,21 @@ def match(file: Path, workspace: Path | None, profile: Path | None, explain: boo
               help="blank: leave review answers empty, suggestion in the report and review sheet; fill: write them and flag them.")
 @click.option("--customer", help="Customer name, for per-customer learned mappings.")
 @click.option("--strict", is_flag=True, help="Import warnings fail the run.")
+@_matcher_option
 @_import_options
 def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None, report_path: Path | None,
          review_file: Path | None, fmt: str,
          force: bool, overwrite: bool, clean: bool, no_review_sheet: bool, review_mode: str, customer: str | None,
-         strict: bool, **kwargs: Any) -> None:
+         strict: bool, matcher: str | None, **kwargs: Any) -> None:
     """Answer FILE and write the answers to OUTPUT, flagging what a person must review."""
     from . import views
     from .fill import FillOptions
     from .pipeline import fill_file
     from .session import open_session
 
-    session = open_session(workspace, profile)
+    session = open_session(workspace, profile, matcher)
+    with views.progress_bar("embedding the question bank") as progress:
+        session.build_matcher(progress)
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer, mark_review=not clean)
     with views.progress_bar("answering") as progress:
         summary = fill_file(session, file, output, import_options=_options_from(kwargs), options=options,
