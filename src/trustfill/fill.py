@@ -124,7 +124,8 @@ def answer_questionnaire(
     options = options or FillOptions()
     questions = questionnaire.questions
     # rows, not bare texts: the matcher reads each question's id too (a row with an id is never a heading)
-    matches = matcher.match_many(list(questions), customer=options.customer)
+    # explain: the report and the review sheet show why each entry was chosen (shared terms); it costs little
+    matches = matcher.match_many(list(questions), customer=options.customer, explain=True)
     results = []
     for i, (question, match) in enumerate(zip(questions, matches, strict=True)):
         results.append(_one(question, match, engine, options))

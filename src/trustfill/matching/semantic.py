@@ -79,7 +79,7 @@ class SemanticBank:
     def nearest(self, qvec: np.ndarray, entry: int) -> tuple[str, float]:
         """The entry's text closest in meaning to the question, and its cosine."""
         start = int(self.entry_start[entry])
-        end = start + int(np.sum(self.text_entry == entry))
+        end = int(self.entry_start[entry + 1]) if entry + 1 < self.n_entries else len(self.texts)
         sims = self.vectors[start:end] @ qvec
         k = int(np.argmax(sims))
         return self.texts[start + k], float(sims[k])
