@@ -233,7 +233,7 @@ def _read_store(path: Path, model_key: str) -> dict[bytes, np.ndarray]:
             if str(data["model"]) != model_key:
                 return {}
             keys, vecs = data["keys"], data["vectors"]
-            return {bytes(k): vecs[i] for i, k in enumerate(keys)}
+            return {k.tobytes(): vecs[i] for i, k in enumerate(keys)}
     except (OSError, KeyError, ValueError):
         return {}  # a cache is never worth an error: re-embed
 
@@ -247,7 +247,8 @@ def write_store(path: Path, model_key: str, keys: Sequence[bytes], vectors: np.n
             np.savez(
                 fh,
                 model=np.array(model_key),
-                keys=np.array(list(keys), dtype="S16"),
+                # raw bytes as uint8 rows: numpy's "S" strings would drop a key's trailing NUL bytes
+                keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 16),
                 vectors=np.asarray(vectors, dtype=np.float16),
             )
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the shipped file from other users
