@@ -150,7 +150,8 @@ class Encoder:
             self._tok.enable_truncation(MAX_TOKENS)
             options = ort.SessionOptions()
             # on a shared 2-core machine more threads only fight each other
-            options.intra_op_num_threads = threads or max(1, min(4, os.cpu_count() or 1))
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            options.intra_op_num_threads = threads or max(1, min(4, cores))
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
             self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
