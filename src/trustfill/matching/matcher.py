@@ -41,6 +41,52 @@ for precision:
   18 more questions (440 -> 458 of 851) and put 13 wrong suggestions in front of a reviewer; the
   evaluation set did not move.
 
+Meaning: the semantic matcher (the default since issue 14)
+----------------------------------------------------------
+With a :class:`~trustfill.matching.semantic.SemanticBank` (all-MiniLM-L6-v2, int8 ONNX; see
+:mod:`.embedding`), every question is also embedded and compared with every text of every entry; an
+entry's *similarity* is the best cosine over its texts. Reviewer decisions and the company-detail
+skipping run first, unchanged; then:
+
+* Candidates are the lexical ranking's entries (as above) plus the ``Fusion.top_k`` = 10 entries nearest
+  in meaning, whose lexical score is computed exactly (:meth:`Matcher._pair_scores`).
+* Fused score = (1 - w) x lexical + w x 100 x max(cosine, 0), w = ``Fusion.weight`` = 0.5. The margin
+  counts entries outside both lists at the most they could score (the index's bound on the lexical side,
+  the 11th-best cosine on the other), so it is never too generous.
+* Status by **agreement**: ``auto`` needs the fused best to be the lexical best *and* the semantic best,
+  with fused score >= 57.5 and margin >= 2, plus the lexical guards (coverage, follow-up). Where the two
+  signals point at different entries the row goes to review, with both entries among its candidates (the
+  reason names both). Fused score >= 40 is review; below, unmatched with the top three as suggestions.
+  A question sharing no word with the bank can reach review on meaning alone, never auto.
+
+Calibration (session 5, 410-entry bank; tuned on ``match_eval.py --sweep`` and on the tuned, not held-out,
+labelled real questions; the held-out files were only measured afterwards):
+
+* Weight: exhaustive scores of the 383 tuned labelled real questions (368 with a right entry), top-1 right
+  for w = 0.3 / 0.4 / 0.5 / 0.6 / 0.7: 287 / 295 / 296 / 296 / 293 (lexical alone 263, the model alone
+  257). Other fusions measured there and not adopted: sqrt(lexical) + cosine 299, product 298, rank
+  fusion (RRF) 293, squared terms 291, max of the two 265; entry centroid cosine added at 0.3: 303 (held
+  out -1); an entry's explanation text embedded too: 298 / 297; a question's best sentence, or the
+  question without its example list: no change. Gains of 3-7 questions on one set were read as noise,
+  so the plain linear fusion stays.
+* Auto: the sweep's robust pick is 57.5 / 2 (99.2 % precision, 3 wrong of 399 autos, out-of-bank auto
+  1.4 %, 62.1 % filled right; held-out quarter 98.9 % precision, 51.1 % filled) against the lexical
+  defaults' 99.7 % / 0.0 % / 54.4 % (held out 43.1 %). The margin can be small because agreement
+  already demands that both signals rank the entry first: without the agreement rule the same sweep
+  region fills more but real-file precision falls (tuned real questions at 55 / 2: 227 right of 262
+  without it, 190 of 202 with it).
+* Review 40: the evaluation set alone would pick 50 (the lowest at which 3 in 4 reviewed rows carry the
+  right entry there, its out-of-bank questions included); on the tuned real questions 40 already gives
+  78.6 % right among reviewed rows and proposes 11 more right entries than 50 (293 vs 282 of 383).
+* Measured with these defaults (``benchmarks/coverage.py``; lexical in brackets): right entry proposed
+  573 of 851 labelled, 67.3 % (460, 54.1 %); held out 279 of 468, 59.6 % (212, 45.3 %); auto right
+  228/249, 91.6 % (197/220, 89.5 %); held out 120/136, 88.2 % (101/121, 83.5 %); in a reviewer's reach
+  78.7 % (74.0 %), held out 71.8 % (67.1 %). The wrong autos on tuned questions are near neighbours both
+  signals prefer: directory integration read as customer SSO (the question opens "For customers not
+  using SSO"), data available after the contract read as data return rather than deletion, devices of
+  home workers read as remote-working policy rather than MDM; no extra rule measured on the tuned questions (a semantic margin, a lexical margin, a cosine floor, a
+  lexical floor) removed wrong autos faster than right ones.
+
 Thresholds (:class:`Thresholds`) and how they were chosen
 ---------------------------------------------------------
 Calibrated on ``benchmarks/match_eval.py`` (519 labelled in-bank phrasings, 145 out-of-bank
