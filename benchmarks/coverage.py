@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--matcher", choices=("semantic", "lexical"), default=None, help="default: the workspace's (semantic)")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"{args.folder}: no such folder; pass the folder of questionnaires", file=sys.stderr)
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = yaml.safe_load(LABELS.read_text()) if LABELS.is_file() else {}
     second = yaml.safe_load(SECOND.read_text()) if SECOND.is_file() else {}
     pair = Counter()  # the second labelling's sample: agreement, and the matcher judged by either labeller
-    session = open_session(None, default_root() / "examples" / "saas-heroku.yaml")
+    session = open_session(None, default_root() / "examples" / "saas-heroku.yaml", args.matcher)
     rows = []
     for path in sorted(p for p in args.folder.iterdir() if p.suffix.lower() in SUFFIXES):
         started = time.perf_counter()

@@ -49,7 +49,7 @@ try:  # an installed trustfill, or PYTHONPATH=src
 except ImportError:  # a bare checkout: use the source tree next to this file
     sys.path.insert(0, str(REPO / "src"))
 
-from trustfill.matching import Matcher, MatchResult, Thresholds  # noqa: E402
+from trustfill.matching import Fusion, Matcher, MatchResult, Thresholds  # noqa: E402
 from trustfill.workspace import Workspace, find_workspace, load_library  # noqa: E402
 
 # Targets the matcher must meet on this set.
@@ -268,7 +268,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
 
-def print_report(m: Metrics, outcomes: Sequence[Outcome], bank_size: int, thresholds: Thresholds, seconds: float) -> None:
+def print_report(m: Metrics, outcomes: Sequence[Outcome], bank_size: int, thresholds: Thresholds | Fusion, seconds: float) -> None:
     """Targets with PASS/FAIL, the other rates, and breakdowns by style and by out-of-bank kind."""
     t = thresholds
     print(f"bank: {bank_size} entries; eval set: {m.n_in} in bank, {m.n_oob} out of bank, {m.n_non} non-security")
@@ -364,7 +364,7 @@ def _is_error(o: Outcome) -> bool:
 
 # --- threshold sweep ----------------------------------------------------------------------------
 
-SWEEP_AUTO_SCORE = (50.0, 55.0, 57.5, 60.0, 62.5, 65.0, 67.5, 70.0, 75.0, 80.0, 85.0, 90.0)
+SWEEP_AUTO_SCORE = (45.0, 50.0, 55.0, 57.5, 60.0, 62.5, 65.0, 67.5, 70.0, 75.0, 80.0, 85.0, 90.0)
 SWEEP_AUTO_MARGIN = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0)
 SWEEP_REVIEW_SCORE = (25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0)
 # Below this share of right suggestions among reviewed rows, review mostly shows reviewers noise.
@@ -374,8 +374,16 @@ REVIEW_USEFUL = 0.75
 def with_thresholds(matcher: Matcher, thresholds: Thresholds) -> Matcher:
     """A shallow copy of ``matcher`` deciding with other thresholds (the index is shared, not rebuilt)."""
     other = copy.copy(matcher)
-    other.thresholds = thresholds
+    if isinstance(thresholds, Fusion):
+        other.fusion = thresholds
+    else:
+        other.thresholds = thresholds
     return other
+
+
+def knobs(matcher: Matcher) -> Thresholds | Fusion:
+    """The settings the sweep moves: the fusion's with the semantic matcher, else the lexical thresholds."""
+    return matcher.fusion if matcher.semantic is not None else matcher.thresholds
 
 
 @dataclass(frozen=True)
@@ -405,7 +413,7 @@ def _sweep_row(matcher: Matcher, items: Sequence[Item], t: Thresholds) -> SweepR
 
 def sweep_auto(matcher: Matcher, items: Sequence[Item]) -> list[SweepRow]:
     """Every auto_score x auto_margin of the grid, at the matcher's review_score."""
-    base = matcher.thresholds
+    base = knobs(matcher)
     return [
         _sweep_row(matcher, items, dataclasses.replace(base, auto_score=a, auto_margin=mg, review_score=min(base.review_score, a)))
         for a, mg in itertools.product(SWEEP_AUTO_SCORE, SWEEP_AUTO_MARGIN)
@@ -462,7 +470,7 @@ def recommend_review(rows: Sequence[SweepRow]) -> SweepRow | None:
 
 def print_sweep(matcher: Matcher, items: Sequence[Item]) -> None:
     """The auto trade-off table, the review table at the recommended auto settings, and the pick."""
-    current = matcher.thresholds
+    current = knobs(matcher)
     rows = sweep_auto(matcher, items)
     print(f"\nthreshold sweep over auto_score x auto_margin (review_score {current.review_score:g});")
     print("x = misses the auto-precision or out-of-bank target")
@@ -509,7 +517,7 @@ def print_sweep(matcher: Matcher, items: Sequence[Item]) -> None:
             f"  coverage {_pct(sm.coverage)}  review {_pct(sm.review_in)}"
         )
     print(
-        f"\nrecommended: Thresholds(auto_score={pick.thresholds.auto_score:g}, auto_margin={pick.thresholds.auto_margin:g},"
+        f"\nrecommended: {type(current).__name__}(auto_score={pick.thresholds.auto_score:g}, auto_margin={pick.thresholds.auto_margin:g},"
         f" review_score={review_score:g})\n  auto precision {_pct(m.auto_precision).strip()},"
         f" out-of-bank auto {_pct(m.oob_auto).strip()}, coverage {_pct(m.coverage).strip()}"
         f" (current {_pct(metrics(run(matcher, items)).coverage).strip()});"
@@ -547,6 +555,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true", help="table of results over threshold settings")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     parser.add_argument(
+        "--matcher", choices=("semantic", "lexical"), default="semantic", help="matcher to score (default: %(default)s)"
+    )
+    parser.add_argument("--fusion-weight", type=float, help="semantic matcher: Fusion.weight to evaluate")
+    parser.add_argument(
         "--thresholds",
         type=_thresholds,
         metavar="AUTO,MARGIN,REVIEW",
@@ -562,12 +574,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: labels not in the bank (these questions can never be right): {', '.join(unknown)}\n")
 
     start = time.perf_counter()
-    matcher = Matcher(list(lib.entries.values()), thresholds=args.thresholds)
+    entries = list(lib.entries.values())
+    if args.matcher == "semantic":
+        from trustfill.matching.embedding import default_model_files, load_encoder
+        from trustfill.matching.semantic import SemanticBank
+
+        fusion = Fusion()
+        if args.thresholds is not None:
+            t = args.thresholds
+            fusion = dataclasses.replace(fusion, auto_score=t.auto_score, auto_margin=t.auto_margin, review_score=t.review_score)
+        if args.fusion_weight is not None:
+            fusion = dataclasses.replace(fusion, weight=args.fusion_weight)
+        semantic = SemanticBank(entries, load_encoder(default_model_files()), cache_dir=REPO / ".trustfill-cache")
+        matcher = Matcher(entries, semantic=semantic, fusion=fusion)
+    else:
+        matcher = Matcher(entries, thresholds=args.thresholds)
     outcomes = run(matcher, items)
     seconds = time.perf_counter() - start
 
     m = metrics(outcomes)
-    print_report(m, outcomes, len(lib.entries), matcher.thresholds, seconds)
+    print(f"matcher: {args.matcher}" + (f" (fusion weight {matcher.fusion.weight:g})" if matcher.semantic is not None else ""))
+    print_report(m, outcomes, len(lib.entries), knobs(matcher), seconds)
     if args.errors:
         print_errors(outcomes, include_held_out=args.show_held_out)
     if args.sweep:

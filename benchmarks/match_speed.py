@@ -310,7 +310,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=2_000)
     parser.add_argument("--naive-entries", type=int, default=1_000, help="bank slice for the naive cdist run")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--matcher", choices=("lexical", "semantic", "both"), default="both",
+                        help="lexical alone, the semantic (fused) matcher, or both (default)")
+    parser.add_argument("--cache-dir", type=Path, default=REPO / ".trustfill-cache" / "bench",
+                        help="bank-vector cache of the semantic run (delete it, or --fresh, to time the first embedding)")
+    parser.add_argument("--fresh", action="store_true", help="embed the bank into an empty cache first (slow: minutes)")
     args = parser.parse_args(argv)
+    if args.matcher == "semantic":
+        return semantic_main(args)
     rng = random.Random(args.seed)
 
     real = real_bank()
@@ -405,6 +412,84 @@ def main(argv: list[str] | None = None) -> int:
             f"start {rss_start:.0f} MB, after build {rss_built:.0f} MB, after matching {rss_matched:.0f} MB",
         ),
         ("tracemalloc peak (match_many)", f"{traced_peak / 1e6:.1f} MB"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 40}")
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+    if args.matcher == "both":
+        print()
+        return semantic_main(args)
+    return 0
+
+
+def semantic_main(args: argparse.Namespace) -> int:
+    """The semantic matcher on the same bank and questions: first embedding, cached build, matching, memory."""
+    import shutil
+    import tempfile
+
+    from trustfill.matching.embedding import default_model_files, load_encoder
+    from trustfill.matching.semantic import SemanticBank
+
+    rng = random.Random(args.seed)
+    real = real_bank()
+    synthetic, combos = synthetic_bank(max(0, args.entries - len(real)), rng)
+    bank = synthetic + real
+    qs = questions(args.questions, combos, synthetic, rng)
+    texts = [q for q, _ in qs]
+    n_texts = sum(1 + len(e.aliases) for e in bank)
+    rss_start = _rss_mb()
+    t0 = time.perf_counter()
+    encoder = load_encoder(default_model_files())
+    load_s = time.perf_counter() - t0
+    cache = Path(tempfile.mkdtemp(prefix="trustfill-bench-")) if args.fresh else args.cache_dir
+    first = "cached already (pass --fresh to time it)"
+    t0 = time.perf_counter()
+    SemanticBank(bank, encoder, cache_dir=cache, shipped=None)
+    embed_s = time.perf_counter() - t0
+    if embed_s > 5:
+        first = f"{embed_s:.1f} s ({embed_s / n_texts * 1e3:.2f} ms per text)"
+    t0 = time.perf_counter()
+    semantic = SemanticBank(bank, encoder, cache_dir=cache, shipped=None)
+    cached_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    matcher = Matcher(bank, semantic=semantic)
+    build_s = time.perf_counter() - t0
+    rss_built = _rss_mb()
+    matcher.match_many(texts[:50])
+    runs = []
+    for _ in range(RUNS):
+        matcher.normalizer._cache.clear()
+        matcher._spelling.clear()
+        encoder._memo.clear()  # a new questionnaire's questions are embedded afresh
+        t0 = time.perf_counter()
+        results = matcher.match_many(texts)
+        runs.append(time.perf_counter() - t0)
+    encoder._memo.clear()
+    t0 = time.perf_counter()
+    encoder.encode(texts)
+    encode_s = time.perf_counter() - t0
+    rss_matched = _rss_mb()
+    if args.fresh:
+        shutil.rmtree(cache, ignore_errors=True)
+    match_s = statistics.median(runs)
+    hit = sum(1 for (_, gold), r in zip(qs, results, strict=True) if gold is not None and r.candidates and r.candidates[0].entry_id == gold)
+    in_bank = sum(1 for _, gold in qs if gold is not None)
+    wrong_auto = sum(1 for (_, gold), r in zip(qs, results, strict=True) if r.status == "auto" and r.entry_id != gold)
+    statuses = Counter(r.status for r in results)
+    rows = [
+        ("semantic matcher", f"{len(bank):,} entries, {n_texts:,} texts, {len(texts):,} questions"),
+        ("model load + hash check", f"{load_s:.2f} s"),
+        ("first embedding of the bank", first),
+        ("bank vectors from the cache", f"{cached_s:.2f} s"),
+        ("Matcher build (lexical index)", f"{build_s:.2f} s"),
+        ("match_many, vectors cached", f"{match_s:.3f} s median of {RUNS} (min {min(runs):.3f}, max {max(runs):.3f}); "
+                                       f"of which embedding the questions alone {encode_s:.2f} s"),
+        ("top-1 on paraphrases (whole bank)", f"{hit / max(in_bank, 1):.1%} (n={in_bank})"),
+        ("statuses", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))),
+        ("auto wrong", f"{wrong_auto} (out-of-bank or other entry)"),
+        ("peak RSS", f"start {rss_start:.0f} MB, after build {rss_built:.0f} MB, after matching {rss_matched:.0f} MB"),
     ]
     width = max(len(k) for k, _ in rows)
     print(f"{'measure':<{width}}  value")

@@ -119,3 +119,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         return code, out, err
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _vector_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Bank vectors of the bundled workspace go to a per-run folder, never the user's cache."""
+    monkeypatch.setenv("TRUSTFILL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "trustfill-cache"))

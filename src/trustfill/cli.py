@@ -68,6 +68,12 @@ def _say_what_is_used(session: Any) -> None:
 
     click.secho(describe(session), err=True, fg="yellow" if session.demo else None, bold=session.demo)
 
+_matcher_option = click.option(
+    "--matcher", type=click.Choice(["semantic", "lexical"]), default=None,
+    help="semantic: words and meaning (the bundled sentence model); lexical: words only. Default: the workspace's "
+         "trustfill.yaml, else semantic.",
+)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trustfill")
@@ -167,13 +173,15 @@ def schema(kind: str, workspace: Path | None) -> None:
 @_profile_option
 @_demo_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def answer(question: str, workspace: Path | None, profile: Path | None, demo: bool, as_json: bool) -> None:
+@_matcher_option
+def answer(question: str, workspace: Path | None, profile: Path | None, demo: bool, as_json: bool,
+           matcher: str | None) -> None:
     """Answer one QUESTION: best entry, answer, evidence, explanation and rationale."""
     from . import views
     from .pipeline import answer_one
     from .session import open_session
 
-    session = open_session(workspace, profile, demo=demo)
+    session = open_session(workspace, profile, matcher, demo=demo)
     _say_what_is_used(session)
     view = answer_one(session, question)
     if as_json:
@@ -207,17 +215,21 @@ def inspect(file: Path, as_json: bool, show_all: bool, **kwargs: Any) -> None:
 @_profile_option
 @_demo_option
 @_import_options
-@click.option("--explain", is_flag=True, help="Show why: shared terms, thesaurus hits, alias used.")
+@click.option("--explain", is_flag=True, help="Show why: shared terms, thesaurus hits, alias used, semantic similarity, nearest phrasing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_matcher_option
 def match(file: Path, workspace: Path | None, profile: Path | None, demo: bool, explain: bool, as_json: bool,
+          matcher: str | None,
           **kwargs: Any) -> None:
     """Preview how each question of FILE matches the bank. Writes nothing."""
     from . import views
     from .pipeline import preview_matches
     from .session import open_session
 
-    session = open_session(workspace, profile, demo=demo)
+    session = open_session(workspace, profile, matcher, demo=demo)
     _say_what_is_used(session)
+    with views.progress_bar("embedding the question bank") as progress:
+        session.build_matcher(progress)
     questionnaire, matches = preview_matches(session, file, _options_from(kwargs), explain=explain)
     if as_json:
         _echo_json({**views.matches_dict(questionnaire, matches), "demo": session.demo})
@@ -245,19 +257,22 @@ def match(file: Path, workspace: Path | None, profile: Path | None, demo: bool, 
               help="blank: leave review answers empty, suggestion in the report and review sheet; fill: write them and flag them.")
 @click.option("--customer", help="Customer name, for per-customer learned mappings.")
 @click.option("--strict", is_flag=True, help="Import warnings fail the run.")
+@_matcher_option
 @_import_options
 def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None, demo: bool, report_path: Path | None,
          review_file: Path | None, fmt: str,
          force: bool, overwrite: bool, clean: bool, no_review_sheet: bool, review_mode: str, customer: str | None,
-         strict: bool, **kwargs: Any) -> None:
+         strict: bool, matcher: str | None, **kwargs: Any) -> None:
     """Answer FILE and write the answers to OUTPUT, flagging what a person must review."""
     from . import views
     from .fill import FillOptions
     from .pipeline import fill_file
     from .session import open_session
 
-    session = open_session(workspace, profile, demo=demo)
+    session = open_session(workspace, profile, matcher, demo=demo)
     _say_what_is_used(session)
+    with views.progress_bar("embedding the question bank") as progress:
+        session.build_matcher(progress)
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer, mark_review=not clean)
     with views.progress_bar("answering") as progress:
         summary = fill_file(session, file, output, import_options=_options_from(kwargs), options=options,

@@ -125,7 +125,8 @@ def answer_questionnaire(
     questions = questionnaire.questions
     results = []
     # rows, not bare texts: the matcher reads each question's id too (a row with an id is never a heading)
-    for start, matches in match_in_chunks(matcher, questions, customer=options.customer):
+    # explain: the report and the review sheet show why each entry was chosen (shared terms); it costs little
+    for start, matches in match_in_chunks(matcher, questions, customer=options.customer, explain=True):
         for i, (question, match) in enumerate(zip(questions[start:start + len(matches)], matches, strict=True), start):
             results.append(_one(question, match, engine, options))
             if progress is not None:

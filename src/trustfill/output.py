@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import OutputError
-from .exporters._rows import DECISION_HEADER, suggestions
+from .exporters._rows import DECISION_HEADER, match_detail, suggestions
 from .fill import FilledQuestionnaire
 
 IN_PLACE_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "docx": (".docx",), "csv": (".csv", ".tsv", ".txt"), "vsaq": (".json",)}
@@ -148,7 +148,7 @@ def _publish_exclusively(tmp: Path, dest: Path) -> None:
 
 def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
     """Rows of the 'trustfill review' sheet: header first."""
-    rows = [["Location", "Question ID", "Question", "Status", "Score", "Matched entry", "Suggestions", "Answer written",
+    rows = [["Location", "Question ID", "Question", "Status", "Score", "Matched entry", "Suggestions", "Why matched", "Answer written",
              "Facts used", "Evidence to attach", "Notes", DECISION_HEADER]]
     for r in filled.results:
         a = r.answer
@@ -156,6 +156,7 @@ def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
             r.question.location, r.question.question_id or "", r.question.text, r.status,
             f"{r.match.score:.0f}" if r.match is not None else "", r.match.entry_id or "" if r.match is not None else "",
             suggestions(r),
+            match_detail(r),
             r.short_written or r.fact_value or "",
             "; ".join(f"{k}={v}" for k, v in a.facts) if a else "",
             "; ".join(e.title for e in a.evidence) if a else "",

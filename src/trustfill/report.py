@@ -30,8 +30,31 @@ def record(result: QuestionResult) -> dict[str, Any]:
         "template": a.source if a is not None else None,
         "written": [w.address for w in result.writes],
         "notes": list(result.notes),
-        "suggestions": [{"entry": c.entry_id, "score": round(float(c.score), 1)} for c in getattr(m, "candidates", ())][:3]
+        "suggestions": [_suggestion(c) for c in getattr(m, "candidates", ())][:3]
         if result.status in ("unmatched", "review") else [],
+        "why": _why(m) if m is not None and result.status in ("auto", "review") and m.entry_id else None,
+    }
+
+
+def _suggestion(c: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"entry": c.entry_id, "score": round(float(c.score), 1)}
+    if getattr(c, "semantic", None) is not None:
+        out["lexical_score"] = round(float(c.lexical or 0.0), 1)
+        out["semantic_similarity"] = round(float(c.semantic), 3)
+    return out
+
+
+def _why(m: Any) -> dict[str, Any]:
+    """The evidence for the match: lexical score and shared terms beside semantic similarity and nearest phrasing."""
+    e = getattr(m, "explanation", None)
+    lexical = getattr(m, "lexical", None)
+    return {
+        "lexical_score": round(float(lexical if lexical is not None else m.score), 1),
+        "shared_terms": [t.lstrip("@") for t in e.shared_terms] if e is not None else [],
+        "matched_text": e.alias_used if e is not None else None,
+        "semantic_similarity": None if getattr(m, "semantic", None) is None else round(float(m.semantic), 3),
+        "nearest_phrasing": getattr(m, "nearest", None),
+        "reason": m.reason,
     }
 
 

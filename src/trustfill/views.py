@@ -28,7 +28,11 @@ def _match_row(m: Any) -> dict[str, Any]:
         "margin": round(float(getattr(m, "margin", 0.0)), 1),
         "reason": m.reason,
         "profile_fact": getattr(m, "profile_fact", None),
-        "candidates": [{"entry": c.entry_id, "score": round(float(c.score), 1), "text": c.matched_text} for c in m.candidates],
+        "candidates": [{"entry": c.entry_id, "score": round(float(c.score), 1), "text": c.matched_text,
+                        **({"lexical_score": round(float(c.lexical or 0.0), 1), "semantic_similarity": round(float(c.semantic), 3)}
+                           if getattr(c, "semantic", None) is not None else {})} for c in m.candidates],
+        **({"lexical_score": round(float(m.lexical), 1), "semantic_similarity": m.semantic, "nearest_phrasing": m.nearest}
+           if getattr(m, "semantic", None) is not None else {}),
     }
 
 
@@ -137,10 +141,10 @@ def matches_dict(q: Questionnaire, matches: list[Any]) -> dict[str, Any]:
             e = m.explanation
             row["explanation"] = dict(vars(e)) if hasattr(e, "__dict__") else str(e)
         rows.append(row)
-    return {"path": str(q.path), "questions": rows, "totals": _count(matches)}
+    return {"path": str(q.path), "questions": rows, "totals": _totals(matches)}
 
 
-def _count(matches: list[Any]) -> dict[str, int]:
+def _totals(matches: list[Any]) -> dict[str, int]:
     out = {"auto": 0, "review": 0, "unmatched": 0, "skipped": 0}
     for m in matches:
         out[m.status] = out.get(m.status, 0) + 1
@@ -155,18 +159,25 @@ def print_matches(q: Questionnaire, matches: list[Any], *, explain: bool) -> Non
                       f"{m.score:.0f}", m.status)
         if explain and getattr(m, "explanation", None) is not None:
             e = m.explanation
-            table.add_row("", Text(_explain_text(e), style="dim"), "", "", "")
+            table.add_row("", Text(_explain_text(e, m), style="dim"), "", "", "")
     _out.print(table)
-    totals = _count(matches)
+    totals = _totals(matches)
     _out.print(", ".join(f"{k}: {v}" for k, v in totals.items()) + f" of {len(matches)} questions")
 
 
-def _explain_text(e: Any) -> str:
+def _explain_text(e: Any, m: Any = None) -> str:
     parts = []
+    lexical = getattr(m, "lexical", None)
+    if lexical is not None:
+        parts.append(f"lexical score: {lexical:.0f}")
     for name in ("alias_used", "shared_terms", "thesaurus_hits"):
         value = getattr(e, name, None)
         if value:
             parts.append(f"{name.replace('_', ' ')}: {', '.join(value) if isinstance(value, (list, tuple, set, frozenset)) else value}")
+    if getattr(e, "semantic_similarity", None) is not None:
+        parts.append(f"semantic similarity: {e.semantic_similarity:.2f}")
+    if getattr(e, "nearest_phrasing", None):
+        parts.append(f"nearest phrasing: {e.nearest_phrasing}")
     return "; ".join(parts) or str(e)
 
 

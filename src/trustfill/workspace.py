@@ -263,6 +263,12 @@ def init_workspace(dest: Path, *, force: bool = False) -> list[Path]:
                 shutil.rmtree(target)
             shutil.copytree(root / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             created.append(target)
+        # the bank-vector cache (see trustfill.matching.embedding) is rebuilt on demand: keep it out of version control
+        ignore = dest / ".gitignore"
+        lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.is_file() else []
+        if ".trustfill-cache/" not in lines:
+            ignore.write_text("\n".join([*lines, ".trustfill-cache/"]) + "\n", encoding="utf-8")
+            created.append(ignore)
         profile = dest / PROFILE_FILE
         # Never the example company's profile: its values read as true statements once copied. The user's own
         # profile is their data, so even --force keeps it.

@@ -73,6 +73,25 @@ def suggestions(result: Any) -> str:
     return "; ".join(f"{c.entry_id} ({c.score:.0f})" for c in m.candidates if c.entry_id != m.entry_id)
 
 
+def match_detail(result: Any) -> str:
+    """Why the matched entry was chosen, in one line a reviewer can check: lexical score and shared terms beside
+    semantic similarity and the entry's nearest phrasing (the semantic matcher's), on auto and review rows."""
+    m = result.match
+    if m is None or result.status not in ("auto", "review") or not m.entry_id:
+        return ""
+    parts = []
+    if getattr(m, "lexical", None) is not None:
+        parts.append(f"lexical {m.lexical:.0f}")
+    e = getattr(m, "explanation", None)
+    if e is not None and e.shared_terms:
+        parts.append("shared terms: " + ", ".join(t.lstrip("@") for t in e.shared_terms[:8]))
+    if getattr(m, "semantic", None) is not None:
+        parts.append(f"semantic similarity {m.semantic:.2f}")
+    if getattr(m, "nearest", None):
+        parts.append(f"nearest phrasing: {m.nearest}")
+    return "; ".join(parts)
+
+
 def answer_rows(filled: Any) -> list[AnswerRow]:
     """Rows in document order."""
     rows = []

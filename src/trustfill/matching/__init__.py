@@ -13,13 +13,14 @@ from .mappings import Decision, MappingRecord, Mappings
 from .matcher import Matcher
 from .nonsecurity import NonSecurity, classify
 from .normalize import Normalizer, question_key
-from .results import Candidate, Explanation, MatchResult, Scoring, Status, Thresholds
+from .results import Candidate, Explanation, Fusion, MatchResult, Scoring, Status, Thresholds
 from .thesaurus import load_thesaurus
 
 __all__ = [
     "Candidate",
     "Decision",
     "Explanation",
+    "Fusion",
     "MappingRecord",
     "Mappings",
     "MatchResult",

@@ -41,6 +41,52 @@ for precision:
   18 more questions (440 -> 458 of 851) and put 13 wrong suggestions in front of a reviewer; the
   evaluation set did not move.
 
+Meaning: the semantic matcher (the default since issue 14)
+----------------------------------------------------------
+With a :class:`~trustfill.matching.semantic.SemanticBank` (all-MiniLM-L6-v2, int8 ONNX; see
+:mod:`.embedding`), every question is also embedded and compared with every text of every entry; an
+entry's *similarity* is the best cosine over its texts. Reviewer decisions and the company-detail
+skipping run first, unchanged; then:
+
+* Candidates are the lexical ranking's entries (as above) plus the ``Fusion.top_k`` = 10 entries nearest
+  in meaning, whose lexical score is computed exactly (:meth:`Matcher._pair_scores`).
+* Fused score = (1 - w) x lexical + w x 100 x max(cosine, 0), w = ``Fusion.weight`` = 0.5. The margin
+  counts entries outside both lists at the most they could score (the index's bound on the lexical side,
+  the 11th-best cosine on the other), so it is never too generous.
+* Status by **agreement**: ``auto`` needs the fused best to be the lexical best *and* the semantic best,
+  with fused score >= 57.5 and margin >= 2, plus the lexical guards (coverage, follow-up). Where the two
+  signals point at different entries the row goes to review, with both entries among its candidates (the
+  reason names both). Fused score >= 40 is review; below, unmatched with the top three as suggestions.
+  A question sharing no word with the bank can reach review on meaning alone, never auto.
+
+Calibration (session 5, 410-entry bank; tuned on ``match_eval.py --sweep`` and on the tuned, not held-out,
+labelled real questions; the held-out files were only measured afterwards):
+
+* Weight: exhaustive scores of the 383 tuned labelled real questions (368 with a right entry), top-1 right
+  for w = 0.3 / 0.4 / 0.5 / 0.6 / 0.7: 287 / 295 / 296 / 296 / 293 (lexical alone 263, the model alone
+  257). Other fusions measured there and not adopted: sqrt(lexical) + cosine 299, product 298, rank
+  fusion (RRF) 293, squared terms 291, max of the two 265; entry centroid cosine added at 0.3: 303 (held
+  out -1); an entry's explanation text embedded too: 298 / 297; a question's best sentence, or the
+  question without its example list: no change. Gains of 3-7 questions on one set were read as noise,
+  so the plain linear fusion stays.
+* Auto: the sweep's robust pick is 57.5 / 2 (99.2 % precision, 3 wrong of 399 autos, out-of-bank auto
+  1.4 %, 62.1 % filled right; held-out quarter 98.9 % precision, 51.1 % filled) against the lexical
+  defaults' 99.7 % / 0.0 % / 54.4 % (held out 43.1 %). The margin can be small because agreement
+  already demands that both signals rank the entry first: without the agreement rule the same sweep
+  region fills more but real-file precision falls (tuned real questions at 55 / 2: 227 right of 262
+  without it, 190 of 202 with it).
+* Review 40: the evaluation set alone would pick 50 (the lowest at which 3 in 4 reviewed rows carry the
+  right entry there, its out-of-bank questions included); on the tuned real questions 40 already gives
+  78.6 % right among reviewed rows and proposes 11 more right entries than 50 (293 vs 282 of 383).
+* Measured with these defaults (``benchmarks/coverage.py``; lexical in brackets): right entry proposed
+  573 of 851 labelled, 67.3 % (460, 54.1 %); held out 279 of 468, 59.6 % (212, 45.3 %); auto right
+  228/249, 91.6 % (197/220, 89.5 %); held out 120/136, 88.2 % (101/121, 83.5 %); in a reviewer's reach
+  78.7 % (74.0 %), held out 71.8 % (67.1 %). The wrong autos on tuned questions are near neighbours both
+  signals prefer: directory integration read as customer SSO (the question opens "For customers not
+  using SSO"), data available after the contract read as data return rather than deletion, devices of
+  home workers read as remote-working policy rather than MDM; no extra rule measured on the tuned questions (a semantic margin, a lexical margin, a cosine floor, a
+  lexical floor) removed wrong autos faster than right ones.
+
 Thresholds (:class:`Thresholds`) and how they were chosen
 ---------------------------------------------------------
 Calibrated on ``benchmarks/match_eval.py`` (519 labelled in-bank phrasings, 145 out-of-bank
@@ -130,7 +176,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -142,10 +188,13 @@ from .index import QueryVector, TermIndex, overlap
 from .mappings import Decision, Mappings
 from .nonsecurity import classify
 from .normalize import CONCEPT_PREFIX, Analysis, Normalizer, stem
-from .results import Candidate, Explanation, MatchResult, Scoring, Status, Thresholds
+from .results import Candidate, Explanation, Fusion, MatchResult, Scoring, Status, Thresholds
 from .thesaurus import load_thesaurus
 
-__all__ = ["Candidate", "Explanation", "MatchResult", "Matcher", "Scoring", "Status", "Thresholds"]
+if TYPE_CHECKING:
+    from .semantic import SemanticBank
+
+__all__ = ["Candidate", "Explanation", "Fusion", "MatchResult", "Matcher", "Scoring", "Status", "Thresholds"]
 
 # A follow-up ("Describe the other checks", "How are these restrictions enforced?") cannot be answered
 # without the question before it, so it is never filled automatically.
@@ -247,6 +296,8 @@ class Matcher:
         mappings: Mappings | None = None,
         thresholds: Thresholds | None = None,
         scoring: Scoring | None = None,
+        semantic: SemanticBank | None = None,
+        fusion: Fusion | None = None,
     ) -> None:
         """Index the bank.
 
@@ -256,6 +307,8 @@ class Matcher:
             mappings: Reviewer decisions to apply before matching.
             thresholds: Decision thresholds; the documented defaults when None.
             scoring: Fine-score settings; the defaults when None.
+            semantic: The bank's sentence vectors (built over the same ``entries``); None matches by words alone.
+            fusion: How meaning and words are fused and when that fills; the defaults when None.
 
         Raises:
             BankFormatError: Two entries share an id.
@@ -265,6 +318,8 @@ class Matcher:
         self.mappings = mappings if mappings is not None else Mappings()
         self.thresholds = thresholds or Thresholds()
         self.scoring = scoring or Scoring()
+        self.semantic = semantic
+        self.fusion = fusion or Fusion()
         self.entries: tuple[BankEntry, ...] = tuple(entries)
         self._pos: dict[str, int] = {}
         for i, entry in enumerate(self.entries):
@@ -456,6 +511,8 @@ class Matcher:
     ) -> list[MatchResult]:
         results: list[MatchResult | None] = [None] * len(items)
         todo: list[tuple[int, Analysis, QueryVector, Decision | None]] = []
+        texts: list[str] = []  # the questions of ``todo`` as written, for the sentence encoder
+        bare: list[tuple[int, str, Analysis, QueryVector, Decision | None]] = []
         passed: list[tuple[int, str, Decision | None]] = []
         for pos, (text, qid) in enumerate(items):
             early, decision = self._prefilter(text or "", qid, customer)
@@ -473,9 +530,13 @@ class Matcher:
                 continue
             vec = self.index.vector(analysis.terms)
             if vec.term_ids.size == 0:
-                results[pos] = self._decide(None, -1, analysis, vec, decision, explain)
+                if self.semantic is not None:
+                    bare.append((pos, text, analysis, vec, decision))  # no shared word, but maybe the same meaning
+                else:
+                    results[pos] = self._decide(None, -1, analysis, vec, decision, explain)
                 continue
             todo.append((pos, analysis, vec, decision))
+            texts.append(text)
         if todo:
             ranked = self._rank([t[2] for t in todo], [t[1].text for t in todo], self.scoring.rerank)
             best, second = ranked.best_two()
@@ -493,8 +554,209 @@ class Matcher:
             for i, (pos, analysis, vec, decision) in enumerate(todo):
                 use, row = (wider, where[i]) if i in where else (ranked, i)
                 assert use is not None
-                results[pos] = self._decide(use, row, analysis, vec, decision, explain)
+                if self.semantic is not None:
+                    bare.append((pos, texts[i], analysis, vec, decision, use, row))  # type: ignore[arg-type]
+                else:
+                    results[pos] = self._decide(use, row, analysis, vec, decision, explain)
+        if bare:
+            for pos, res in self._fuse(bare, explain):
+                results[pos] = res
         return [r for r in results if r is not None]
+
+    # --- fusion with meaning (semantic matcher) -----------------------------------------------------
+
+    def _pair_scores(
+        self, vectors: list[QueryVector], texts: list[str], q: np.ndarray, e: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact lexical scores of (question, entry) pairs the index did not rank: score, best text, shared max.
+
+        The same fine score as :meth:`_rank` (agreement bonus and bag included), for entries the sentence
+        encoder proposes that share few words with the question.
+        """
+        if q.size == 0:
+            return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0)
+        starts = self.index.entry_start[e]
+        lens = self.index.entry_end[e] - starts
+        offsets = np.cumsum(lens) - lens
+        docs = np.repeat(starts - offsets, lens) + np.arange(int(lens.sum()))
+        query_of_doc = np.repeat(q, lens)
+        shared = self.index._shared(docs, query_of_doc, vectors)
+        norms = np.array([v.norm for v in vectors])
+        overlap = self._overlap(shared, docs, norms[query_of_doc])
+        need = (overlap > 0) & ~self._is_bag[docs]
+        fz = np.zeros(overlap.size)
+        idx = np.flatnonzero(need)
+        if idx.size:
+            fz[idx] = process.cpdist(
+                [texts[i] for i in query_of_doc[idx].tolist()],
+                [self.doc_norm_texts[d] for d in docs[idx].tolist()],
+                scorer=fuzz.token_sort_ratio,
+                workers=1,
+            )
+        qmask = np.array([self._mask(v.weights) for v in vectors], dtype=np.uint64)
+        clash = self._clash(qmask[query_of_doc], docs)
+        fine = np.where(overlap > 0, self._fine(overlap, fz, clash, docs), 0.0)
+        scores, arg = self._per_cell(fine, docs, offsets, lens)
+        return scores, docs[arg], np.maximum.reduceat(shared, offsets)
+
+    def _fuse(self, items: list[tuple], explain: bool) -> list[tuple[int, MatchResult]]:
+        """Decide questions by the fused score, filling only where words and meaning agree.
+
+        ``items`` are (position, text, analysis, vector, decision) for questions without a bank word, plus
+        (ranked, row) for questions the index ranked.
+        """
+        assert self.semantic is not None
+        f, sem = self.fusion, self.semantic
+        qvecs = sem.embed([it[1] for it in items])
+        out: list[tuple[int, MatchResult]] = []
+        for hits in sem.search(qvecs):
+            chunk = [items[i] for i in hits.rows.tolist()]
+            lex: list[dict[int, tuple[float, int, float]]] = []  # entry -> (score, best doc, shared max)
+            pair_q: list[int] = []
+            pair_e: list[int] = []
+            near: list[np.ndarray] = []
+            outside: list[float] = []
+            for j, it in enumerate(chunk):
+                sims = hits.sims[j]
+                known: dict[int, tuple[float, int, float]] = {}
+                if len(it) > 5:
+                    ranked, row = it[5], it[6]
+                    for c in range(ranked.scores.shape[1]):
+                        if ranked.scores[row, c] <= 0:
+                            break
+                        known[int(ranked.entries[row, c])] = (
+                            float(ranked.scores[row, c]),
+                            int(ranked.docs[row, c]),
+                            float(ranked.shared_max[row, c]),
+                        )
+                k = min(f.top_k, sims.size)
+                top = np.argpartition(-sims, k - 1)[:k] if k else np.zeros(0, dtype=np.int64)
+                rest = float(-np.partition(-sims, k)[k]) if sims.size > k else 0.0
+                near.append(top)
+                outside.append(rest)
+                lex.append(known)
+                if len(it) > 5:
+                    for ent in top.tolist():
+                        if ent not in known:
+                            pair_q.append(j)
+                            pair_e.append(ent)
+            if pair_q:
+                vectors = [it[3] for it in chunk]
+                scores, docs, shared = self._pair_scores(
+                    vectors, [it[2].text for it in chunk], np.array(pair_q), np.array(pair_e)
+                )
+                for j, ent, sc, d, sh in zip(pair_q, pair_e, scores.tolist(), docs.tolist(), shared.tolist(), strict=True):
+                    lex[j][ent] = (sc, d, sh)
+            for j, it in enumerate(chunk):
+                pos, text, analysis, vec, decision = it[:5]
+                unseen = float(it[5].unseen[it[6]]) if len(it) > 5 else 0.0
+                res = self._fused_decision(
+                    text, analysis, vec, decision, qvecs[hits.rows[j]], hits.sims[j], near[j], outside[j], lex[j], unseen, explain
+                )
+                out.append((pos, res))
+        return out
+
+    def _fused_decision(
+        self,
+        text: str,
+        analysis: Analysis,
+        vec: QueryVector,
+        decision: Decision | None,
+        qvec: np.ndarray,
+        sims: np.ndarray,
+        near: np.ndarray,
+        outside: float,
+        lex: dict[int, tuple[float, int, float]],
+        unseen: float,
+        explain: bool,
+    ) -> MatchResult:
+        f, t = self.fusion, self.thresholds
+        assert self.semantic is not None
+        w = f.weight
+        pool = sorted(set(lex) | set(near.tolist()))
+        fused = {e: (1 - w) * lex.get(e, (0.0,))[0] + w * 100.0 * max(float(sims[e]), 0.0) for e in pool}
+        order = sorted(pool, key=lambda e: (-fused[e], e))
+        lex_top = max(lex, key=lambda e: (lex[e][0], -e)) if lex else None
+        sem_top = int(np.argmax(sims)) if sims.size else None
+        # an entry outside both candidate lists scores at most this
+        bound = (1 - w) * unseen + w * 100.0 * max(outside, 0.0)
+        best = fused[order[0]] if order else 0.0
+        second = fused[order[1]] if len(order) > 1 else 0.0
+        margin = best - max(second, min(bound, best))
+        chosen = order[0] if order else None
+        shown = order[:3]
+        # disagreement: both signals' picks are in front of the reviewer
+        for pick in (lex_top, sem_top):
+            if pick is not None and pick not in shown and best > 0:
+                shown = [*shown[:2], pick] if len(shown) >= 3 else [*shown, pick]
+        cands = []
+        for e in shown:
+            lscore, ldoc = lex.get(e, (0.0, -1))[:2]
+            text_used = self.doc_texts[ldoc] if ldoc >= 0 and lscore > 0 else self.semantic.nearest(qvec, e)[0]
+            cands.append(Candidate(self.entries[e].id, round(fused[e], 4), text_used, round(lscore, 4), round(float(sims[e]), 4)))
+        agree = chosen is not None and chosen == lex_top == sem_top
+        lbest = lex.get(chosen, (0.0, -1, 0.0))[0] if chosen is not None else 0.0
+        shared_max = lex.get(chosen, (0.0, -1, 0.0))[2] if chosen is not None else 0.0
+        covered = shared_max / (vec.norm * vec.norm) if vec.norm > 0 else 0.0
+        short = len(vec.weights) <= t.short_terms
+
+        def name(e: int | None) -> str:
+            return f"'{self.entries[e].id}'" if e is not None else "none"
+
+        if not cands or best <= 0:
+            status: Status = "unmatched"
+            reason = "no bank entry shares a word or a meaning with this question"
+        elif best >= f.auto_score and margin >= f.auto_margin and agree and not _follow_up(analysis) and (
+            short or covered >= t.auto_coverage
+        ):
+            status = "auto"
+            runner = f" over {name(order[1])}" if len(order) > 1 else ""
+            reason = (
+                f"words and meaning agree: fused score {best:.1f} >= {f.auto_score:g} and margin {margin:.1f}{runner} "
+                f">= {f.auto_margin:g} (lexical {lbest:.1f}, similarity {float(sims[chosen]):.2f})"
+            )
+        elif best >= f.auto_score and margin >= f.auto_margin and agree and _follow_up(analysis):
+            status = "review"
+            reason = "the question refers back to an earlier one ('these', 'the other', 'above'); read it in context"
+        elif best >= f.auto_score and margin >= f.auto_margin and agree:
+            status = "review"
+            reason = (
+                f"fused score {best:.1f} and margin {margin:.1f} would fill, but {name(chosen)} explains only "
+                f"{covered:.0%} of the question's words (< {t.auto_coverage:.0%}): the rest may ask something else"
+            )
+        elif best >= f.review_score and not agree:
+            status = "review"
+            lexical = f"words point to {name(lex_top)}" if lex_top is not None else "no entry shares its words"
+            meaning = f"meaning to {name(sem_top)}" if sem_top is not None else "no meaning found"
+            reason = f"fused score {best:.1f}, but {lexical} and {meaning}: a person must choose"
+        elif best >= f.auto_score:
+            status = "review"
+            reason = f"two entries fit: fused margin {margin:.1f} is below {f.auto_margin:g}"
+        elif best >= f.review_score:
+            status = "review"
+            reason = f"fused score {best:.1f} is below the auto threshold {f.auto_score:g}"
+        else:
+            status = "unmatched"
+            reason = f"best fused score {best:.1f} is below the review threshold {f.review_score:g}"
+        entry_id = self.entries[chosen].id if status in ("auto", "review") and chosen is not None else None
+        if decision is not None:
+            status = "review"
+            entry_id = self.entries[chosen].id if chosen is not None and best >= f.review_score else None
+            reason = (
+                f"reviewer mapped this question to '{decision.entry_id}', which is no longer in the bank "
+                f"({decision.describe()}); fix or forget the mapping. Matcher: {reason}"
+            )
+        nearest, similarity = (None, None)
+        if chosen is not None:
+            nearest, similarity = self.semantic.nearest(qvec, chosen)
+        explanation = None
+        if explain and chosen is not None:
+            base = self.explain(text, self.entries[chosen].id)
+            explanation = replace(base, semantic_similarity=round(similarity or 0.0, 4), nearest_phrasing=nearest)
+        return MatchResult(
+            status, entry_id, best, margin, tuple(cands), reason, None, explanation, lbest,
+            None if similarity is None else round(similarity, 4), nearest,
+        )
 
     def _prefilter(
         self, text: str, qid: str | None, customer: str | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Candidate", "Explanation", "MatchResult", "Scoring", "Status", "Thresholds"]
+__all__ = ["Candidate", "Explanation", "Fusion", "MatchResult", "Scoring", "Status", "Thresholds"]
 
 Status = Literal["auto", "review", "unmatched", "skipped"]
 """``auto`` (fill), ``review`` (fill and flag), ``unmatched`` (leave for a person), ``skipped`` (not a security question)."""
@@ -96,6 +96,28 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class Fusion:
+    """How the semantic matcher fuses meaning with words, and when it fills (see the matcher docstring)."""
+
+    weight: float = 0.5
+    """Share of the fused score that meaning takes: fused = (1 - weight) x lexical + weight x 100 x cosine."""
+    auto_score: float = 57.5
+    """Minimum fused score to fill without review."""
+    auto_margin: float = 2.0
+    """Minimum fused lead over the second-best entry to fill without review."""
+    review_score: float = 40.0
+    """Minimum fused score to propose the best entry for review; below it the row is unmatched."""
+    top_k: int = 10
+    """Entries nearest in meaning that are scored lexically too (beside the lexical matcher's own candidates)."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weight <= 1 or self.top_k < 1:
+            raise ValueError("fusion needs 0 <= weight <= 1 and top_k >= 1")
+        if not 0 <= self.review_score <= self.auto_score <= 100 or self.auto_margin < 0:
+            raise ValueError("fusion needs 0 <= review_score <= auto_score <= 100 and auto_margin >= 0")
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A bank entry proposed for a question."""
 
@@ -105,6 +127,10 @@ class Candidate:
     """Match score, 0-100."""
     matched_text: str
     """The entry's question or alias that matched best."""
+    lexical: float | None = None
+    """Lexical score (0-100) when the semantic matcher fused it into ``score``."""
+    semantic: float | None = None
+    """Best cosine (-1-1) of the question with the entry's texts, with the semantic matcher."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +154,10 @@ class Explanation:
     contrasts: tuple[str, ...] = ()
     """Alternatives the question and the text name differently, e.g. ``customer (question) vs staff (text)``;
     each multiplies the score by :attr:`Scoring.contrast_factor`."""
+    semantic_similarity: float | None = None
+    """Cosine of the question with the entry's nearest phrasing (semantic matcher only)."""
+    nearest_phrasing: str | None = None
+    """The entry's question or alias closest in meaning (semantic matcher only)."""
 
 
 @dataclass(frozen=True)
@@ -151,3 +181,9 @@ class MatchResult:
     """For skipped profile questions: the fact that answers them, e.g. ``company.name``."""
     explanation: Explanation | None = None
     """Filled when asked for (``explain=True``)."""
+    lexical: float | None = None
+    """The best entry's lexical score, when the semantic matcher fused it into ``score``."""
+    semantic: float | None = None
+    """The best entry's semantic similarity (cosine of its nearest phrasing), semantic matcher only."""
+    nearest: str | None = None
+    """The best entry's phrasing nearest in meaning to the question, semantic matcher only."""

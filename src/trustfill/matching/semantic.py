@@ -1,0 +1,85 @@
+"""The bank as sentence vectors: every text of every entry, and each question's similarity to each entry.
+
+An entry's semantic similarity to a question is the best cosine over its texts (question and aliases), the
+same "best phrasing" rule the lexical score uses. :class:`~trustfill.matching.matcher.Matcher` fuses it with
+the lexical score (see its docstring for how, and how that was calibrated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..models import BankEntry
+from .embedding import Encoder, Progress, bank_texts, bank_vectors
+
+# Questions scored against the whole bank at once: 256 x 50,000 texts of float32 is 51 MB.
+CHUNK = 256
+
+
+@dataclass(frozen=True)
+class SemanticHits:
+    """One chunk of questions against every entry."""
+
+    rows: np.ndarray
+    """Question positions (in the batch given to :meth:`SemanticBank.search`) of this chunk."""
+    sims: np.ndarray
+    """(len(rows), n_entries) best cosine of each entry's texts."""
+
+
+class SemanticBank:
+    """Unit vectors of the bank's texts, grouped by entry in bank order."""
+
+    def __init__(
+        self,
+        entries: Sequence[BankEntry],
+        encoder: Encoder,
+        *,
+        cache_dir: Path | None = None,
+        progress: Progress | None = None,
+        shipped: Path | bool | None = True,
+    ) -> None:
+        """Embed (or load from the caches) every text of every entry.
+
+        Args:
+            entries: The bank's entries, in the matcher's order.
+            encoder: A loaded encoder.
+            cache_dir: The workspace cache folder, or None for no cache file.
+            progress: Called with (done, total) while texts are embedded (large banks only).
+            shipped: The shipped vectors file to read first; True for the bundled one, None for none.
+        """
+        from .embedding import SHIPPED_VECTORS
+
+        self.encoder = encoder
+        self.texts = bank_texts(entries)
+        lens = np.array([1 + len(e.aliases) for e in entries], dtype=np.int64)
+        self.entry_start = np.cumsum(lens) - lens
+        self.text_entry = np.repeat(np.arange(len(entries)), lens)
+        source = SHIPPED_VECTORS if shipped is True else (shipped or None)
+        self.vectors = bank_vectors(encoder, self.texts, cache_dir, shipped=source, progress=progress)
+        self.n_entries = len(entries)
+
+    def embed(self, questions: Sequence[str]) -> np.ndarray:
+        """Unit vectors of customer questions."""
+        return self.encoder.encode(questions)
+
+    def search(self, qvecs: np.ndarray) -> Iterator[SemanticHits]:
+        """Per chunk of questions, every entry's best cosine."""
+        for start in range(0, len(qvecs), CHUNK):
+            block = qvecs[start : start + CHUNK] @ self.vectors.T
+            if self.n_entries:
+                sims = np.maximum.reduceat(block, self.entry_start, axis=1)
+            else:
+                sims = np.zeros((len(block), 0), dtype=np.float32)
+            yield SemanticHits(np.arange(start, start + len(block)), sims)
+
+    def nearest(self, qvec: np.ndarray, entry: int) -> tuple[str, float]:
+        """The entry's text closest in meaning to the question, and its cosine."""
+        start = int(self.entry_start[entry])
+        end = int(self.entry_start[entry + 1]) if entry + 1 < self.n_entries else len(self.texts)
+        sims = self.vectors[start:end] @ qvec
+        k = int(np.argmax(sims))
+        return self.texts[start + k], float(sims[k])
