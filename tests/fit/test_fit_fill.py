@@ -43,7 +43,8 @@ def test_law_enforcement_without_a_warrant_gets_the_declared_no(session) -> None
     assert r.match.entry_id == "data-government-requests"
     assert r.short_written == "No"
     cells = _written(r)
-    assert cells["C"] == "No" and cells["D"].startswith("No. We disclose customer data to authorities only when legally compelled")
+    assert cells["C"] == "No"
+    assert cells["D"].startswith("No. We disclose customer data to authorities only when legally compelled")
     assert any("asks the opposite" in n for n in r.notes)
 
 
@@ -52,7 +53,8 @@ def test_plaintext_and_hard_coded_passwords_never_get_yes(session, mode: str) ->
     results = _fill(session, [_row(7, "Are there any passwords/passphrases hard-coded into your systems or solutions?*"),
                               _row(8, "Are you storing any passwords in plaintext?*")], mode)
     for r in results.values():
-        assert r.answer is not None and r.answer.short == "No", r.notes
+        assert r.answer is not None, r.notes
+        assert r.answer.short == "No", r.notes
         assert "Yes" not in _written(r).values()
         assert r.short_written in (None, "No")
 
@@ -70,7 +72,8 @@ def test_negated_question_without_a_declared_inversion_is_never_written(session)
         [r] = answer_questionnaire(questionnaire, engine, session.matcher, "p", FillOptions(review_mode=mode)).results
         if r.match.entry_id != "crypto-password-hashing":
             pytest.skip(f"matched {r.match.entry_id}")
-        assert r.status == REVIEW and r.writes == ()
+        assert r.status == REVIEW
+        assert r.writes == ()
         assert any("declares no safe inversion" in n for n in r.notes)
 
 
@@ -82,7 +85,8 @@ def test_open_question_gets_the_narrative_never_a_bare_yes(session) -> None:
         values = list(_written(r).values())
         assert values, r.notes
         for v in values:
-            assert v.strip().rstrip(".") not in ("Yes", "No", "N/A") and len(v.split()) >= 3
+            assert v.strip().rstrip(".") not in ("Yes", "No", "N/A")
+            assert len(v.split()) >= 3
             assert not v.startswith(("Yes.", "No."))
         assert r.short_written is None
 
@@ -111,7 +115,8 @@ def test_a_value_field_whose_fact_has_another_type_stays_blank(session) -> None:
     engine = AnswerEngine(session.engine.entries, facts, session.engine.evidence, session.engine.env)
     questionnaire = Questionnaire(Path("x.xlsx"), "xlsx", (_row(14, "Vendor Contact Phone Number", None),))
     [r] = answer_questionnaire(questionnaire, engine, session.matcher, "p").results
-    assert r.status == REVIEW and r.writes == ()
+    assert r.status == REVIEW
+    assert r.writes == ()
     assert "phone field" in r.notes[0]
 
 
@@ -128,7 +133,8 @@ def test_contradicting_answers_go_to_review_with_both_rows_named(session, tmp_pa
             _row(40, "Is customer data used to train AI/ML models?", qid="AIML-02"),
             _row(41, "Do you have a documented incident response plan?", qid="HFIH-01")]
     results = _fill(contradicting, rows, "fill")
-    assert results["AIGN-01"].answer.short == "No" and results["AIML-02"].answer.short == "Yes"
+    assert results["AIGN-01"].answer.short == "No"
+    assert results["AIML-02"].answer.short == "Yes"
     assert results["AIGN-01"].status == results["AIML-02"].status == REVIEW
     assert any("AIML-02 (Sheet1!B40)" in n for n in results["AIGN-01"].notes)
     assert any("AIGN-01 (Sheet1!B26)" in n for n in results["AIML-02"].notes)
@@ -149,7 +155,9 @@ def test_pci_card_data_and_service_provider_answer_no_for_a_processor_only_profi
 
 def test_answer_command_shows_the_narrative_for_an_open_question(session) -> None:
     view = answer_one(session, "Where is our data hosted?")
-    assert view.fit is not None and view.fit.form.kind == "open"
+    assert view.fit is not None
+    assert view.fit.form.kind == "open"
     assert view.answer is None or (view.answer.short == "" and len(view.answer.narrative.split()) > 3)
     negated = answer_one(session, "Do you share customer data with law enforcement without a warrant?")
-    assert negated.answer is not None and negated.answer.short == "No"
+    assert negated.answer is not None
+    assert negated.answer.short == "No"

@@ -43,15 +43,19 @@ def _values(r) -> list[str]:
 def test_hecvat4_issue_examples(shared: Path, filled) -> None:
     rows = filled(shared, "hecvat-4.1.4.xlsx")
     prpo12 = rows["PRPO-12"]  # law enforcement without a warrant
-    assert prpo12.short_written == "No" and prpo12.answer.narrative.startswith("No.")
+    assert prpo12.short_written == "No"
+    assert prpo12.answer.narrative.startswith("No.")
     for qid in ("AAAI-07", "AAAI-08"):  # hard-coded / plaintext passwords
-        assert rows[qid].answer.short == "No" and "Yes" not in _values(rows[qid])
+        assert rows[qid].answer.short == "No"
+        assert "Yes" not in _values(rows[qid])
     assert rows["PCID-04"].answer.short == "No"  # card data never reaches our systems
-    assert rows["PCID-06"].match.entry_id == "compliance-pci-service-provider" and rows["PCID-06"].answer.short == "No"
+    assert rows["PCID-06"].match.entry_id == "compliance-pci-service-provider"
+    assert rows["PCID-06"].answer.short == "No"
     for qid in ("AISC-04", "AIGN-04"):  # "Please describe ...": the narrative, never a bare Yes/No
         assert rows[qid].short_written is None
         assert all(v not in ("Yes", "No", "N/A") and len(v.split()) > 3 for v in _values(rows[qid]))
-    assert rows["GNRL-01"].fact_value == "Acme Notes" and _values(rows["GNRL-01"]) == ["Acme Notes"]
+    assert rows["GNRL-01"].fact_value == "Acme Notes"
+    assert _values(rows["GNRL-01"]) == ["Acme Notes"]
     assert rows["GNRL-08"].fact_value == "United States"
     assert rows["GNRL-07"].fact_value == "+1 512 555 0142"
 
