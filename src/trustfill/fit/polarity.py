@@ -32,12 +32,13 @@ _BAD = re.compile(
     r"|sell|sells|sold|selling|rent (?:or|and) sell"
     r"|shared (?:user )?accounts|shared (?:passwords|credentials|logins)"
     r"|default (?:passwords|credentials)"
+    r"|(?:unplanned|unscheduled|significant|major) (?:service |system )?(?:outages?|disruptions?|interruptions?|downtime)"
     r")\b",
     re.I,
 )
 # Words that deny a bad practice named right after them: "hashed rather than stored in plain text".
 _DENY = re.compile(
-    r"\b(?:not|never|no|nor|rather than|instead of|prohibit(?:s|ed)?|prevent(?:s|ed)?|avoid(?:s|ed)?|forbid(?:s|den)?"
+    r"\b(?:not|never|no|nor|without|rather than|instead of|prohibit(?:s|ed)?|prevent(?:s|ed)?|avoid(?:s|ed)?|forbid(?:s|den)?"
     r"|disallow(?:s|ed)?|ban(?:s|ned)?|out of|free of|free from|refrain from|do not|don't|doesn't|unless"
     r"|detect(?:s|ed)?|block(?:s|ed)?|scan(?:s|ned)? for|flag(?:s|ged)?|find|replace|eliminate)\b",
     re.I,
