@@ -77,7 +77,14 @@ def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: R
         return Fitted(replace(answer, short="", narrative=body), form, text_only=True)
     if form.kind == "value":
         return _value(form, entry, answer)
+    if form.kind == "choice" and not (allowed and not _yes_no(allowed)) and answer.short in ("Yes", "No"):
+        return Fitted(None, form, review=True, notes=(
+            f"an either/or question: '{answer.short}' (entry {entry.id}) answers neither alternative; write which",))
     return Fitted(answer, form)
+
+
+def _yes_no(allowed: tuple[str, ...]) -> bool:
+    return {a.strip().casefold() for a in allowed} <= {"yes", "no", "n/a", "na"}
 
 
 def _value(form: Form, entry: Any, answer: RenderedAnswer) -> Fitted:

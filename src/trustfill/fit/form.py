@@ -55,13 +55,23 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.casefold())
 
 
+# "Is intrusion monitoring performed internally or by a third-party service?" asks which, not whether: Yes/No
+# answers neither half. Kept to who-does-it alternatives, where a Yes/No is never the answer.
+_EITHER_OR = re.compile(
+    r"\b(?:internally|in[- ]house|on[- ]site|by (?:your|our) own (?:staff|team|employees))\s*,?\s+or\s+(?:by\s+|through\s+|via\s+)?"
+    r"(?:an?\s+|the\s+)?(?:third[- ]part|external|outsourc|vendor|provider|partner|contractor|managed)"
+    r"|\b(?:third[- ]part(?:y|ies)|externally|outsourced)\s+or\s+(?:internally|in[- ]house)\b",
+    re.I,
+)
+
+
 def classify_form(text: str, allowed: tuple[str, ...] | None = None) -> Form:
     """The form of the question ``text`` whose short-answer slot allows ``allowed`` (None: free text)."""
     stripped = _LEAD.sub("", text.strip())
     words = _words(stripped)
     first = words[0] if words else ""
     if first in _YES_NO_START:
-        return Form("yes_no")
+        return Form("choice") if _EITHER_OR.search(stripped) and not (allowed and not _yes_no_choices(allowed)) else Form("yes_no")
     if allowed and not _yes_no_choices(allowed):
         return Form("choice")
     if len(words) <= _MAX_LABEL_WORDS:
