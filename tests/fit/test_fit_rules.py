@@ -117,3 +117,25 @@ def test_contradicting_pair_names_both_rows() -> None:
     # consistent answers, or a row without a short answer: nothing
     assert contradictions([(*rows[0][:2], "Yes"), rows[2]], entries) == []
     assert contradictions([(*rows[0][:2], None), rows[2]], entries) == []
+
+
+def test_the_bank_declares_the_three_pairs_of_issue_15() -> None:
+    """Card data vs PCI scope vs service provider; AI features vs AI training; hosted vs on-premises."""
+    from trustfill.workspace import find_workspace, load_library
+
+    entries = load_library(find_workspace(None)).entries
+    pairs = [
+        [("PCID-04", "compliance-pci-card-data", "No"), ("PCID-06", "compliance-pci-service-provider", "Yes")],
+        [("PCID-04", "compliance-pci-card-data", "Yes"), ("PCID-05", "compliance-pci-dss", "N/A")],
+        [("AIGN-04", "ai-features", "No"), ("AIML-02", "ai-training-customer-data", "Yes")],
+        [("DCTR-01", "product-deployment-model", "On-premises"), ("USCA-07", "data-hosting-provider", "Yes")],
+        [("DCTR-01", "product-deployment-model", "SaaS"), ("USCA-07", "data-hosting-provider", "N/A")],
+    ]
+    for rows in pairs:
+        found = contradictions(rows, entries)
+        assert len(found) == 1, rows
+        notes = notes_by_row(rows, found)
+        assert rows[1][0] in notes[0][0]
+        assert rows[0][0] in notes[1][0]
+    # answers that fit together are not flagged
+    assert contradictions([("a", "compliance-pci-card-data", "No"), ("b", "compliance-pci-service-provider", "No")], entries) == []
