@@ -43,6 +43,7 @@ def contradictions(rows: Sequence[Row], entries: dict[str, Any]) -> list[Contrad
         if short is not None:
             by_entry.setdefault(entry_id, []).append(i)
     found: list[Contradiction] = []
+    seen: set[frozenset[str]] = set()  # a pair related both ways is one contradiction
     for entry_id, mine in by_entry.items():
         entry = entries.get(entry_id)
         for rel in getattr(entry, "implies", ()) or ():
@@ -50,8 +51,9 @@ def contradictions(rows: Sequence[Row], entries: dict[str, Any]) -> list[Contrad
             if not theirs or rel.entry == entry_id:
                 continue
             short, other = rows[mine[0]][2], rows[theirs[0]][2]
-            if short != rel.if_short or other in rel.short:
+            if short != rel.if_short or other in rel.short or frozenset((entry_id, rel.entry)) in seen:
                 continue
+            seen.add(frozenset((entry_id, rel.entry)))
             about = f" (fact {rel.fact})" if rel.fact else ""
             found.append(Contradiction(tuple(mine), tuple(theirs), f"{entry_id} answers '{short}' but {rel.entry} answers "
                                                                    f"'{other}', expected {' or '.join(rel.short)}{about}"))
