@@ -139,3 +139,19 @@ def test_the_bank_declares_the_three_pairs_of_issue_15() -> None:
         assert rows[0][0] in notes[1][0]
     # answers that fit together are not flagged
     assert contradictions([("a", "compliance-pci-card-data", "No"), ("b", "compliance-pci-service-provider", "No")], entries) == []
+
+
+def test_check_lints_the_negation_narrative_and_its_answers(tmp_path) -> None:
+    from trustfill.check import check_workspace
+    from trustfill.workspace import Workspace, init_workspace
+
+    init_workspace(tmp_path / "ws")
+    bank = tmp_path / "ws" / "question_bank" / "crypto.yaml"
+    text = bank.read_text()
+    assert "{{ crypto.password_hashing }}; no\n        password" in text
+    text = text.replace("{{ crypto.password_hashing }}; no\n        password", "{{ crypto.pasword_hashing }}; no\n        password", 1)
+    bank.write_text(text.replace("    negation:\n      short: {'Yes': 'No'}", "    negation:\n      short: {'Yes': 'Nope'}", 1))
+    report = check_workspace(workspace=Workspace(tmp_path / "ws"))
+    messages = [p.message for p in report.errors]
+    assert any("negation.narrative uses fact 'crypto.pasword_hashing'" in m for m in messages)
+    assert any("negation.short uses Nope" in m for m in messages)
