@@ -228,7 +228,9 @@ _DETAIL_FACTS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         (re.compile(r"\b(?:title|job title|position|role)\b"), "company.contact_title"),
         (re.compile(r"\bnames?\b"), "company.contact_name"),
     ),
-    "company.headquarters": ((re.compile(r"\bcountry\b"), "company.headquarters_country"),),
+    # the country of incorporation or registration need not be the head office's: left to company.headquarters
+    "company.headquarters": ((re.compile(r"\bcountry\b(?!.*\b(?:incorporation|registration|domicile|origin)\b)"),
+                              "company.headquarters_country"),),
 }
 
 
