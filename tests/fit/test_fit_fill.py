@@ -161,3 +161,17 @@ def test_answer_command_shows_the_narrative_for_an_open_question(session) -> Non
     negated = answer_one(session, "Do you share customer data with law enforcement without a warrant?")
     assert negated.answer is not None
     assert negated.answer.short == "No"
+
+
+@pytest.mark.parametrize(("question", "entry", "short"), [
+    ("Are systems managed only over encrypted protocols such as SSH and HTTPS?", "infra-cleartext-protocols", "Yes"),
+    ("Do you use Telnet or other unencrypted protocols to manage servers?", "infra-cleartext-protocols", "No"),
+    ("Do you commit never to sell personal data?", "privacy-sale-sharing", "Yes"),
+    ("Do you sell personal data?", "privacy-sale-sharing", "No"),
+])
+def test_entries_phrased_negatively_answer_both_polarities(session, question: str, entry: str, short: str) -> None:
+    view = answer_one(session, question)
+    assert view.entry is not None
+    assert view.entry.id == entry
+    assert view.answer is not None
+    assert view.answer.short == short
