@@ -164,7 +164,6 @@ def test_answer_command_shows_the_narrative_for_an_open_question(session) -> Non
 
 
 @pytest.mark.parametrize(("question", "entry", "short"), [
-    ("Are systems managed only over encrypted protocols such as SSH and HTTPS?", "infra-cleartext-protocols", "Yes"),
     ("Do you use Telnet or other unencrypted protocols to manage servers?", "infra-cleartext-protocols", "No"),
     ("Do you commit never to sell personal data?", "privacy-sale-sharing", "Yes"),
     ("Do you sell personal data?", "privacy-sale-sharing", "No"),
