@@ -172,8 +172,10 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
     short_slot = question.slot(SlotKind.SHORT)
     fitted = fit_answer(question.text, short_slot.allowed if short_slot else None, engine.entries[match.entry_id], answer, engine)
     notes.extend(fitted.notes)
-    if fitted.answer is None:  # nothing the bank holds answers the question as asked: never written, in any mode
-        return QuestionResult(question, REVIEW, match, answer, notes=tuple(notes))
+    if fitted.answer is None:
+        # Nothing the bank holds answers the question as asked: never written in any mode, and not offered as a
+        # suggestion either (answer documents show a review row's answer), so a person writes it.
+        return QuestionResult(question, REVIEW, match, None, notes=tuple(notes))
     answer = fitted.answer
     if fitted.review:
         status = REVIEW

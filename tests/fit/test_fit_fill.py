@@ -74,6 +74,7 @@ def test_negated_question_without_a_declared_inversion_is_never_written(session)
             pytest.skip(f"matched {r.match.entry_id}")
         assert r.status == REVIEW
         assert r.writes == ()
+        assert r.answer is None  # not even offered as a suggestion in an answer document
         assert any("declares no safe inversion" in n for n in r.notes)
 
 
