@@ -175,3 +175,10 @@ def test_entries_phrased_negatively_answer_both_polarities(session, question: st
     assert view.entry.id == entry
     assert view.answer is not None
     assert view.answer.short == short
+
+
+def test_a_yes_that_misses_the_questions_time_bar_goes_to_review(session) -> None:
+    r = _fill(session, [_row(12, "Do you have a technology roadmap, for at least the next two years, for enhancements and bug fixes?")])["Q-12"]
+    assert r.match.entry_id == "lifecycle-product-roadmap"
+    assert r.status == REVIEW
+    assert any("lifecycle.roadmap_horizon_months is 12" in n for n in r.notes)

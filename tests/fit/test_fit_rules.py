@@ -155,3 +155,19 @@ def test_check_lints_the_negation_narrative_and_its_answers(tmp_path) -> None:
     messages = [p.message for p in report.errors]
     assert any("negation.narrative uses fact 'crypto.pasword_hashing'" in m for m in messages)
     assert any("negation.short uses Nope" in m for m in messages)
+
+
+@pytest.mark.parametrize(("question", "facts", "unmet"), [
+    ("Do you have a technology roadmap, for at least the next two years?", [("lifecycle.roadmap_horizon_months", 12)], True),
+    ("Do you have a technology roadmap, for at least the next two years?", [("lifecycle.roadmap_horizon_months", 36)], False),
+    ("Are physical entry logs kept for at least six months?", [("infra.entry_log_retention_days", 0)], True),
+    ("Are logs kept for at least 6 months?", [("ops.logging.retention_days", 365)], False),
+    ("Do you notify customers within 24 hours?", [("incident.customer_notification_hours", 72)], True),
+    ("Do you notify customers within 72 hours?", [("incident.customer_notification_hours", 72)], False),
+    ("Do you have a roadmap?", [("lifecycle.roadmap_horizon_months", 12)], False),
+    ("Are logs kept for at least six months?", [("ops.logging.centralized", True)], False),
+])
+def test_time_bars_in_the_question(question: str, facts: list, unmet: bool) -> None:
+    from trustfill.fit.quantity import unmet_bar
+
+    assert (unmet_bar(question, facts) is not None) is unmet

@@ -8,6 +8,7 @@ is a true answer to the question *as asked*, and in what form it goes into the c
   answer unchanged.
 - :mod:`.form`: an open question gets the narrative, never a bare Yes/No; a value field gets exactly one fact
   value of its type (a phone field never an e-mail address) or stays blank for review.
+- :mod:`.quantity`: a "Yes" to "at least two years" must rest on facts that meet the bar (a 12-month roadmap does not).
 - :mod:`.consistency`: answers written into one file must not contradict each other (declared ``implies``).
 
 It acts on the match result and the question text only, so it works whichever matcher ranked the entries.
@@ -22,6 +23,7 @@ from typing import Any
 from ..answers import OK, RenderedAnswer
 from .form import Form, classify_form, value_type
 from .polarity import negated
+from .quantity import unmet_bar
 
 __all__ = ["Fitted", "fact_fits_field", "fit_answer"]
 
@@ -80,6 +82,9 @@ def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: R
     if form.kind == "choice" and not (allowed and not _yes_no(allowed)) and answer.short in ("Yes", "No"):
         return Fitted(None, form, review=True, notes=(
             f"an either/or question: '{answer.short}' (entry {entry.id}) answers neither alternative; write which",))
+    short_of = unmet_bar(text, answer.facts) if answer.short == "Yes" else None
+    if short_of is not None:
+        return Fitted(answer, form, review=True, notes=(short_of,))
     return Fitted(answer, form)
 
 
