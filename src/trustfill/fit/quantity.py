@@ -18,7 +18,7 @@ __all__ = ["unmet_bar"]
 
 _HOURS = {"minute": 1 / 60, "hour": 1, "day": 24, "week": 24 * 7, "month": 24 * 30, "year": 24 * 365}
 _NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])}
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBERS) + r")"
 _UNIT = r"(minute|hour|day|week|month|year)s?"
 _AT_LEAST = re.compile(rf"\b(?:at least|a minimum of|minimum of|no less than|not less than|for over|more than)\s+(?:the\s+(?:next|past|last)\s+)?{_NUMBER}[\s-]+{_UNIT}\b", re.I)
