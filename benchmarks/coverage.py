@@ -116,10 +116,24 @@ class AnswerTally:
     facts: int = 0
     facts_right: int = 0
     """Rows filled from a profile fact (company details) and how many hold the labelled value."""
+    review: int = 0
+    review_right: int = 0
+    """Review rows and how many carry a suggested answer that is right (a person still confirms each)."""
+    review_none: int = 0
+    """Review rows with no suggested answer (nothing the bank holds fits the question as asked)."""
     wrong: list[str] = field(default_factory=list)
 
     def add(self, qid: str, result: Any, label: Any, entry_label: Any) -> None:
         if label is None:
+            return
+        if result.status == "review":
+            self.review += 1
+            self.review_none += result.answer is None
+            if result.answer is not None:
+                short = result.answer.short
+                self.review_right += (label == "open" and short == "") or (
+                    not isinstance(label, dict) and label != "open" and bool(short)
+                    and short.casefold() in {str(x).casefold() for x in (label if isinstance(label, list) else [label])})
             return
         if result.status == "skipped" and result.writes:
             self.facts += 1
@@ -263,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         if t.auto or t.facts:
             print(f"answers ({name}, {ANSWERS.name}): auto answers right to the question as asked {t.right}/{t.auto} "
                   f"({100 * t.right / max(1, t.auto):.1f}%); right and from the right entry {t.right_entry}/{t.auto} "
-                  f"({100 * t.right_entry / max(1, t.auto):.1f}%); profile-fact values right {t.facts_right}/{t.facts}")
+                  f"({100 * t.right_entry / max(1, t.auto):.1f}%); profile-fact values right {t.facts_right}/{t.facts}; review rows "
+                  f"{t.review}: suggested answer right {t.review_right}, no suggestion {t.review_none}")
     if answer_all.wrong:
         print("  not right: " + "; ".join(answer_all.wrong))
     owned = sum(1 for n in negated_rows if "un-negated" in n)
