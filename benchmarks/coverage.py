@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from trustfill.fill import answer_questionnaire
+from trustfill.fit.form import classify_form, value_type
 from trustfill.fit.polarity import negated
 from trustfill.importers import load_questionnaire
 from trustfill.session import open_session
@@ -167,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     answers = yaml.safe_load(ANSWERS.read_text()) if ANSWERS.is_file() else {}
     answer_all, answer_held = AnswerTally(), AnswerTally()
     negated_rows: list[str] = []
+    bare_open: list[str] = []  # open questions written with a bare Yes/No/N/A (target: none)
+    misfit_values: list[str] = []  # value fields written with a value of another type (target: none)
+    value_fields = 0
     pair = Counter()  # the second labelling's sample: agreement, and the matcher judged by either labeller
     session = open_session(None, default_root() / "examples" / "saas-heroku.yaml")
     rows = []
@@ -184,6 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         for r in filled.results:
             qid = r.question.question_id or r.question.location
             in_held_out = in_held_out or (held_from is not None and qid == held_from)
+            form = classify_form(r.question.text)
+            written = [w.value for w in r.writes]
+            if written and form.kind == "open" and any(_BARE.fullmatch(v) for v in written):
+                bare_open.append(f"{path.name}:{qid}")
+            if written and form.kind == "value":
+                value_fields += 1
+                fact = getattr(r.match, "profile_fact", None) or "answer"
+                if any(value_type(fact, v) not in (None, form.value_type) for v in written) or (
+                        form.value_type in ("url", "email", "phone") and not any(value_type("answer", v) == form.value_type for v in written)):
+                    misfit_values.append(f"{path.name}:{qid} {written[0][:40]!r}")
             file_answers = answers.get(path.name) or {}
             if qid in file_answers:
                 for t in (answer_all, answer_held) if in_held_out else (answer_all,):
@@ -228,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         })
     if args.json:
         print(json.dumps({"files": rows, "answers": asdict(answer_all), "answers_held_out": asdict(answer_held),
-                          "negated": negated_rows}, indent=2))
+                          "negated": negated_rows, "bare_open": bare_open, "misfit_values": misfit_values}, indent=2))
         return 0
     width = max([len("file")] + [len(r["file"]) + (0 if r["security"] else len(" (not security)")) for r in rows])
     header = f"{'file':<{width}} {'qs':>4} {'auto':>5} {'review':>6} {'unm':>5} {'skip':>5} {'matched':>8} {'sec lab':>8} {'correct':>8} {'auto ok':>8} {'s':>5}"
@@ -281,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{t.review}: suggested answer right {t.review_right}, no suggestion {t.review_none}")
     if answer_all.wrong:
         print("  not right: " + "; ".join(answer_all.wrong))
+    print(f"open questions written with a bare Yes/No/N/A: {len(bare_open)} {' '.join(bare_open)}")
+    print(f"value fields written: {value_fields}, with a value of another type: {len(misfit_values)} {'; '.join(misfit_values)}")
     owned = sum(1 for n in negated_rows if "un-negated" in n)
     print(f"negated questions (polarity opposite to the matched entry's question): {len(negated_rows)}, "
           f"{owned} written with the un-negated answer")
