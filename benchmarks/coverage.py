@@ -10,6 +10,12 @@ auto-fills were right; how many non-security rows were wrongly auto-filled; and 
 within a reviewer's reach: the match, or one of the suggestions the review sheet lists beside a review or
 unmatched row (the issue's target counts only the match).
 
+Where benchmarks/data/shared_answer_labels.yaml labels the right *answer* under the Heroku profile (issue 15), it
+also prints answer-level correctness: of the answers written automatically, how many are the right answer to the
+question as asked (short answer, narrative for an open question, value for a value field), overall and held out;
+the same counting the entry too (a right short answer from the wrong entry carries the wrong narrative); and every
+question whose polarity is the opposite of its matched entry's, with what was written.
+
 Run: python benchmarks/coverage.py [FOLDER] [--json]
 """
 
@@ -17,15 +23,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from trustfill.fill import answer_questionnaire
+from trustfill.fit.form import classify_form, value_type
+from trustfill.fit.polarity import negated
 from trustfill.importers import load_questionnaire
 from trustfill.session import open_session
 from trustfill.workspace import default_root
@@ -33,7 +43,8 @@ from trustfill.workspace import default_root
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDER = HERE.parent.parent / "shared" / "questionnaires"
 LABELS = HERE / "data" / "shared_labels.yaml"
-SECOND = HERE / "data" / "shared_labels_second.yaml"  # a blind second labelling of 300 of the labelled questions
+SECOND = HERE / "data" / "shared_labels_second.yaml"
+ANSWERS = HERE / "data" / "shared_answer_labels.yaml"  # the right answer under the Heroku profile (issue 15)  # a blind second labelling of 300 of the labelled questions
 SUFFIXES = (".xlsx", ".xlsm", ".docx", ".json", ".csv")
 # OpenChain files are not security questionnaires (SOURCES.md); they are imported, not scored for coverage.
 NOT_SECURITY = ("openchain-",)
@@ -80,6 +91,69 @@ class Tally:
         )
 
 
+_BARE = re.compile(r"\s*(?:yes|no|n/?a)\s*\.?\s*", re.I)
+
+
+def answer_right(result: Any, label: Any) -> bool:
+    """Is what ``result`` wrote the right answer to its question as asked, by the answer label ``label``?"""
+    written = [w.value for w in result.writes]
+    if label == "open":
+        return bool(written) and result.short_written is None and not any(_BARE.fullmatch(v) for v in written)
+    if isinstance(label, dict):
+        return str(label.get("value")) in written
+    rights = {str(x).casefold() for x in (label if isinstance(label, list) else [label])}
+    short = result.answer.short if result.answer is not None else None
+    return bool(short) and short.casefold() in rights
+
+
+@dataclass
+class AnswerTally:
+    """Answers written automatically, judged against the answer labels."""
+
+    auto: int = 0
+    right: int = 0
+    right_entry: int = 0
+    """Right answer and, where shared_labels.yaml names the right entry, from that entry."""
+    facts: int = 0
+    facts_right: int = 0
+    """Rows filled from a profile fact (company details) and how many hold the labelled value."""
+    review: int = 0
+    review_right: int = 0
+    """Review rows and how many carry a suggested answer that is right (a person still confirms each)."""
+    review_none: int = 0
+    """Review rows with no suggested answer (nothing the bank holds fits the question as asked)."""
+    wrong: list[str] = field(default_factory=list)
+
+    def add(self, qid: str, result: Any, label: Any, entry_label: Any) -> None:
+        if label is None:
+            return
+        if result.status == "review":
+            self.review += 1
+            self.review_none += result.answer is None
+            if result.answer is not None:
+                short = result.answer.short
+                self.review_right += (label == "open" and short == "") or (
+                    not isinstance(label, dict) and label != "open" and bool(short)
+                    and short.casefold() in {str(x).casefold() for x in (label if isinstance(label, list) else [label])})
+            return
+        if result.status == "skipped" and result.writes:
+            self.facts += 1
+            self.facts_right += answer_right(result, label)
+            if not answer_right(result, label):
+                self.wrong.append(f"{qid} (profile fact)")
+            return
+        if result.status != "auto":
+            return
+        self.auto += 1
+        right = answer_right(result, label)
+        self.right += right
+        entry_ok = entry_label in (None, SKIP, "?") or result.match.entry_id in _entries(entry_label)
+        self.right_entry += right and entry_ok
+        if not (right and entry_ok):
+            self.wrong.append(f"{qid} ({result.match.entry_id}: {result.answer.short if result.answer else None!r}"
+                              f"{'' if right else f', want {label!r}'}{'' if entry_ok else ', wrong entry'})")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the coverage table; exit 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -92,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     labels = yaml.safe_load(LABELS.read_text()) if LABELS.is_file() else {}
     second = yaml.safe_load(SECOND.read_text()) if SECOND.is_file() else {}
+    answers = yaml.safe_load(ANSWERS.read_text()) if ANSWERS.is_file() else {}
+    answer_all, answer_held = AnswerTally(), AnswerTally()
+    negated_rows: list[str] = []
+    bare_open: list[str] = []  # open questions written with a bare Yes/No/N/A (target: none)
+    misfit_values: list[str] = []  # value fields written with a value of another type (target: none)
+    value_fields = 0
     pair = Counter()  # the second labelling's sample: agreement, and the matcher judged by either labeller
     session = open_session(None, default_root() / "examples" / "saas-heroku.yaml", args.matcher)
     rows = []
@@ -109,6 +189,26 @@ def main(argv: list[str] | None = None) -> int:
         for r in filled.results:
             qid = r.question.question_id or r.question.location
             in_held_out = in_held_out or (held_from is not None and qid == held_from)
+            form = classify_form(r.question.text)
+            written = [w.value for w in r.writes]
+            if written and form.kind == "open" and any(_BARE.fullmatch(v) for v in written):
+                bare_open.append(f"{path.name}:{qid}")
+            if written and form.kind == "value":
+                value_fields += 1
+                fact = getattr(r.match, "profile_fact", None) or "answer"
+                if any(value_type(fact, v) not in (None, form.value_type) for v in written) or (
+                        form.value_type in ("url", "email", "phone") and not any(value_type("answer", v) == form.value_type for v in written)):
+                    misfit_values.append(f"{path.name}:{qid} {written[0][:40]!r}")
+            file_answers = answers.get(path.name) or {}
+            if qid in file_answers:
+                for t in (answer_all, answer_held) if in_held_out else (answer_all,):
+                    t.add(f"{path.name}:{qid}", r, file_answers[qid], file_labels.get(qid, "?"))
+            entry = session.lib.entries.get(r.match.entry_id) if r.match.entry_id else None
+            marker = negated(r.question.text, entry.question) if entry is not None and r.status in ("auto", "review") else None
+            if marker is not None:
+                own = session.engine.render(entry.id).short
+                negated_rows.append(f"{path.name}:{qid} [{marker}] {r.status} {entry.id}: entry answers {own!r}, "
+                                    f"written {r.short_written!r}{' (the un-negated answer!)' if r.short_written == own and r.short_written else ''}")
             if qid not in file_labels:
                 continue
             truth = file_labels[qid]
@@ -142,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(seconds, 2),
         })
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps({"files": rows, "answers": asdict(answer_all), "answers_held_out": asdict(answer_held),
+                          "negated": negated_rows, "bare_open": bare_open, "misfit_values": misfit_values}, indent=2))
         return 0
     width = max([len("file")] + [len(r["file"]) + (0 if r["security"] else len(" (not security)")) for r in rows])
     header = f"{'file':<{width}} {'qs':>4} {'auto':>5} {'review':>6} {'unm':>5} {'skip':>5} {'matched':>8} {'sec lab':>8} {'correct':>8} {'auto ok':>8} {'s':>5}"
@@ -187,6 +288,21 @@ def main(argv: list[str] | None = None) -> int:
                   f"({100 * h['correct'] / h['labelled']:.1f}% of labelled); auto right {h['auto_correct']}/{h['auto']} "
                   f"({100 * h['auto_correct'] / max(1, h['auto']):.1f}%); in reach {h['in_reach']} "
                   f"({100 * h['in_reach'] / h['labelled']:.1f}%)")
+    for name, t in (("all labelled files", answer_all), ("held out", answer_held)):
+        if t.auto or t.facts:
+            print(f"answers ({name}, {ANSWERS.name}): auto answers right to the question as asked {t.right}/{t.auto} "
+                  f"({100 * t.right / max(1, t.auto):.1f}%); right and from the right entry {t.right_entry}/{t.auto} "
+                  f"({100 * t.right_entry / max(1, t.auto):.1f}%); profile-fact values right {t.facts_right}/{t.facts}; review rows "
+                  f"{t.review}: suggested answer right {t.review_right}, no suggestion {t.review_none}")
+    if answer_all.wrong:
+        print("  not right: " + "; ".join(answer_all.wrong))
+    print(f"open questions written with a bare Yes/No/N/A: {len(bare_open)} {' '.join(bare_open)}")
+    print(f"value fields written: {value_fields}, with a value of another type: {len(misfit_values)} {'; '.join(misfit_values)}")
+    owned = sum(1 for n in negated_rows if "un-negated" in n)
+    print(f"negated questions (polarity opposite to the matched entry's question): {len(negated_rows)}, "
+          f"{owned} written with the un-negated answer")
+    for n in negated_rows:
+        print("  " + n)
     return 0
 
 

@@ -20,6 +20,10 @@ Usage (from the repo, with ``PYTHONPATH=src`` or an installed trustfill)::
     python benchmarks/match_eval.py --sweep    # plus a table over threshold settings
     python benchmarks/match_eval.py --check    # exit 1 when a target fails (for CI)
 
+A second section scores the answer-fit rules (issue 15) on ``benchmarks/data/fit_eval.yaml``: negated questions
+(the declared inversion, or review; never the entry's own answer) and open questions (the narrative, never a bare
+Yes/No), answered under ``examples/saas-heroku.yaml``.
+
 The report exits 0 whatever the numbers are, unless ``--check`` is given.
 """
 
@@ -543,6 +547,55 @@ def _thresholds(text: str) -> Thresholds:
         raise argparse.ArgumentTypeError(f"expected AUTO,MARGIN,REVIEW numbers, e.g. 65,10,45 ({exc})") from exc
 
 
+FIT_DATA = Path(__file__).resolve().parent / "data" / "fit_eval.yaml"
+
+
+def fit_report(path: Path = FIT_DATA, workspace: Path | None = None) -> dict[str, int]:
+    """Score the answer-fit rules on the negated and open questions of ``path``; print and return the counts."""
+    from trustfill.fit import fit_answer
+    from trustfill.session import open_session
+
+    data = yaml.safe_load(path.read_text())
+    session = open_session(workspace, REPO / "examples" / "saas-heroku.yaml")
+    counts: Counter[str] = Counter()
+    wrong: list[str] = []
+    for group in ("negated", "open"):
+        for item in data.get(group) or ():
+            q, expect = item["question"], item["expect"]
+            match = session.matcher.match(q)
+            entry = session.lib.entries.get(match.entry_id) if match.entry_id else None
+            base = session.engine.render(entry.id) if entry is not None else None
+            fitted = fit_answer(q, None, entry, base, session.engine) if base is not None and base.status == "ok" else None
+            answer = fitted.answer if fitted is not None else None
+            written = answer is not None and match.status == "auto"  # what fill writes without a person
+            counts[f"{expect}"] += 1
+            if expect in ("inverted", "same"):
+                right = written and answer.short == item["answer"]
+                unsafe = written and answer.short != item["answer"]
+            elif expect == "review":
+                right = not written or answer.short != base.short  # nothing written, or not the entry's own answer
+                unsafe = not right
+            else:  # narrative
+                bare = written and (answer.short in ("Yes", "No", "N/A") or not fitted.text_only)
+                right, unsafe = written and not bare, bare
+            counts[f"{expect}_right"] += right
+            counts[f"{expect}_unsafe"] += unsafe
+            counts[f"{expect}_review"] += not written and not unsafe
+            if unsafe or (not right and expect != "review"):
+                shown = None if answer is None else (answer.short or answer.narrative[:40])
+                wrong.append(f"  {'UNSAFE ' if unsafe else ''}{expect}: {q} -> {match.status} {match.entry_id} {shown!r}")
+    print(f"\nAnswer fit ({path.name}, examples/saas-heroku.yaml):")
+    for expect, what in (("inverted", "declared inversion written"), ("same", "entry's answer written"),
+                         ("review", "not written with the entry's own answer"), ("narrative", "narrative written")):
+        n = counts[expect]
+        if n:
+            print(f"  {expect:9} {n:3} questions: {what} {counts[expect + '_right']}, left for review "
+                  f"{counts[expect + '_review']}, wrong answer written {counts[expect + '_unsafe']}")
+    for line in wrong:
+        print(line)
+    return dict(counts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the evaluation; returns the exit code."""
     parser = argparse.ArgumentParser(description="Score trustfill's question matcher on the labelled evaluation set.")
@@ -599,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_errors(outcomes, include_held_out=args.show_held_out)
     if args.sweep:
         print_sweep(matcher, items)
+    if FIT_DATA.is_file() and args.data == DEFAULT_DATA:
+        fit_report(FIT_DATA, args.workspace)
     failed = [name for name, _, _, ok in targets(m) if not ok]
     return 1 if args.check and failed else 0
 

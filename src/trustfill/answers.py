@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError
@@ -89,14 +89,39 @@ class AnswerEngine:
         self.nested = _nest(facts)
         self.evidence = evidence
         self.env = env or make_env()
-        self._cache: dict[str, RenderedAnswer] = {}
+        self._cache: dict[str, RenderedAnswer | None] = {}
         self._compiled: dict[str, Any] = {}
 
     def render(self, entry_id: str) -> RenderedAnswer:
         """The answer for ``entry_id``; never raises for template or profile problems."""
         if entry_id not in self._cache:
             self._cache[entry_id] = self._render(self.entries[entry_id])
-        return self._cache[entry_id]
+        result = self._cache[entry_id]
+        assert result is not None
+        return result
+
+    def render_negated(self, entry_id: str) -> RenderedAnswer | None:
+        """The answer to a question asking the opposite of the entry's question, when the entry's ``negation``
+        declares one for its current short answer; None when it does not (the question then needs a person)."""
+        key = "\0not:" + entry_id
+        if key not in self._cache:
+            self._cache[key] = self._negated(self.entries[entry_id])  # type: ignore[assignment]
+        return self._cache[key]
+
+    def _negated(self, entry: BankEntry) -> RenderedAnswer | None:
+        base = self.render(entry.id)
+        spec = entry.negation
+        if spec is None or base.status != OK or base.short not in spec.short:
+            return None
+        narrative = base.narrative
+        if spec.narrative:
+            tracker = FactTracker()
+            ctx = self._context(tracker, [], entry)
+            try:
+                narrative = reflow(self._template(spec.narrative).render(ctx))
+            except (UndefinedError, SecurityError, TemplateSyntaxError, TypeError, ValueError) as exc:
+                return self._result(entry, "negation", ERROR, tracker, [], problems=(f"negation narrative failed: {exc}",))
+        return replace(base, source=f"{base.source} (negated)", short=spec.short[base.short], narrative=narrative)
 
     def _context(self, tracker: FactTracker, cited: list[str], entry: BankEntry) -> dict[str, Any]:
         def cite(evidence_id: str) -> str:

@@ -129,7 +129,21 @@ def _check_templates(lib: Library, env: Any, problems: list[Problem]) -> int:
                 for fact in _undeclared(lib, referenced_facts(ast)):
                     problems.append(Problem(f"{_template_place(env, name)}:{_line_of(ast, fact)}",
                                             f"uses fact '{fact}', which no question_bank file declares; declare it under 'facts:' or fix the name"))
-        else:
+        if entry.negation is not None and entry.negation.narrative:
+            # the inverted narrative is a template too: a typo in it must fail check, not a fill
+            at = lib.place_of(entry_id, "negation", "narrative")
+            try:
+                ast = env.parse(entry.negation.narrative)
+            except TemplateSyntaxError as exc:
+                problems.append(Problem(at, f"negation.narrative: template syntax error: {exc.message}"))
+            else:
+                for fact in _undeclared(lib, referenced_facts(ast)):
+                    problems.append(Problem(at, f"negation.narrative uses fact '{fact}', which no question_bank file declares"))
+            bad = sorted(set(entry.negation.short) - set(spec.choices)) + sorted(set(entry.negation.short.values()) - set(spec.choices))
+            if bad:
+                problems.append(Problem(lib.place_of(entry_id, "negation", "short"),
+                                        f"negation.short uses {', '.join(bad)}, not among the choices {', '.join(spec.choices)}"))
+        if spec.template is None:
             for i, case in enumerate(spec.cases or ()):
                 for label, source in (("when", "{{ " + case.when + " }}" if case.when else None), ("narrative", case.narrative)):
                     if source is None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .answers import AnswerEngine, RenderedAnswer
 from .exporters.interface import SlotWrite
+from .fit import fact_fits_field, fit_answer
+from .fit.consistency import contradictions, notes_by_row
 from .questionnaire import AnswerSlot, Questionnaire, QuestionRow, SlotKind, SlotState
 
 AUTO, REVIEW, UNMATCHED, SKIPPED = "auto", "review", "unmatched", "skipped"
@@ -131,7 +133,25 @@ def answer_questionnaire(
             results.append(_one(question, match, engine, options))
             if progress is not None:
                 progress(i + 1, len(questions))
-    return FilledQuestionnaire(questionnaire, tuple(results), profile_name, engine.entries)
+    return FilledQuestionnaire(questionnaire, tuple(_consistent(results, engine, options)), profile_name, engine.entries)
+
+
+def _consistent(results: list[QuestionResult], engine: AnswerEngine, options: FillOptions) -> list[QuestionResult]:
+    """Send both rows of every pair of answers that contradict each other to review (blank unless --review-mode fill)."""
+    rows = [(f"{r.question.question_id} ({r.question.location})" if r.question.question_id else r.question.location,
+             r.match.entry_id if r.answer is not None else "",
+             engine.render(r.answer.entry_id).short if r.answer is not None and r.status in (AUTO, REVIEW) else None)
+            for r in results]
+    notes = notes_by_row(rows, contradictions(rows, engine.entries))
+    out = list(results)
+    for i, extra in notes.items():
+        r = out[i]
+        keep = options.review_mode == "fill"
+        writes = tuple(SlotWrite(w.address, w.value, review=options.mark_review, note="; ".join(extra), overwrite=w.overwrite)
+                       for w in r.writes) if keep else ()
+        out[i] = replace(r, status=REVIEW, writes=writes, notes=r.notes + tuple(extra),
+                         short_written=r.short_written if keep else None)
+    return out
 
 
 MATCH_CHUNK = 2_000
@@ -162,10 +182,22 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
         status = REVIEW
         notes.extend(answer.problems)
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
+    short_slot = question.slot(SlotKind.SHORT)
+    fitted = fit_answer(question.text, short_slot.allowed if short_slot else None, engine.entries[match.entry_id], answer, engine)
+    notes.extend(fitted.notes)
+    if fitted.answer is None:
+        # Nothing the bank holds answers the question as asked: never written in any mode, and not offered as a
+        # suggestion either (answer documents show a review row's answer), so a person writes it.
+        return QuestionResult(question, REVIEW, match, None, notes=tuple(notes))
+    answer = fitted.answer
+    if fitted.review:
+        status = REVIEW
     if status == REVIEW and options.review_mode == "blank":
-        notes.append(f"suggested answer: {answer.short} (entry {match.entry_id}); confirm it, then rerun with a learned mapping or fill it in")
+        shown = answer.short or answer.narrative
+        notes.append(f"suggested answer: {shown} (entry {match.entry_id}); confirm it, then rerun with a learned mapping or fill it in")
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
-    plan = plan_writes(question, answer, review=status == REVIEW, options=options, note="; ".join(notes) if notes else None)
+    plan = plan_writes(question, answer, review=status == REVIEW, options=options, note="; ".join(notes) if notes else None,
+                       text_only=fitted.text_only)
     writes = plan.writes
     if plan.needs_review and status == AUTO:
         status = REVIEW
@@ -181,6 +213,9 @@ def _profile_fact(question: QuestionRow, match: Any, engine: AnswerEngine, optio
     if value is None:
         return QuestionResult(question, SKIPPED, match, None, notes=(match.reason,) if match.reason else ())
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    misfit = fact_fits_field(question.text, fact, value) if fact else None
+    if misfit is not None:
+        return QuestionResult(question, REVIEW, match, None, notes=(misfit,))
     slot = question.slot(SlotKind.NARRATIVE) or question.slot(SlotKind.SHORT)
     if slot is None or slot.allowed or not (slot.writable or options.overwrite):
         return QuestionResult(question, SKIPPED, match, None, fact_value=text)
@@ -214,8 +249,9 @@ class WritePlan:
 
 
 def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, options: FillOptions,
-                note: str | None = None) -> WritePlan:
-    """Decide what goes into each slot of ``question``."""
+                note: str | None = None, text_only: bool = False) -> WritePlan:
+    """Decide what goes into each slot of ``question``; with ``text_only`` (an open question or a value field) the
+    answer's narrative is the whole answer, written once, and ``answer.short`` (empty, or the value) goes nowhere else."""
     assert answer.short is not None
     assert answer.narrative is not None
     notes: list[str] = []
@@ -227,6 +263,13 @@ def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, 
     comment_slot = question.slot(SlotKind.COMMENT)
     short_written = None
     narrative = answer.narrative
+    if text_only:
+        # A choice cell cannot hold a description or a value; the text goes to the free-text cell beside it.
+        target = short_slot if short_slot is not None and not short_slot.allowed else narrative_slot
+        if target is not None and _writable(target, options, notes):
+            writes.append(SlotWrite(target.address, narrative, flag, note, not target.writable))
+            short_written = answer.short or None
+        short_slot = narrative_slot = None
     if short_slot is not None and _writable(short_slot, options, notes):
         if short_slot.allowed:
             short_written = fit_choice(answer.short, short_slot.allowed)

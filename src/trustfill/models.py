@@ -65,6 +65,19 @@ class Implication(Strict):
     fact: str | None = Field(None, description="The fact both answers depend on, shown in the report.")
 
 
+class Negation(Strict):
+    """How to answer a question that asks the opposite of the entry's question ("passwords stored in plain text?"
+    against "passwords stored as salted hashes?"). Without it such a question goes to review."""
+
+    short: dict[str, str] = Field(
+        description="The entry's short answer -> the short answer to the negated question, e.g. {'Yes': 'No'}. "
+                    "A short answer not listed sends the negated question to review."
+    )
+    narrative: str = Field(
+        "", description="Jinja narrative that reads right after the inverted short answer; empty keeps the entry's narrative."
+    )
+
+
 class BankEntry(Strict):
     """One canonical question with everything a reviewer needs to trust its answer."""
 
@@ -84,6 +97,9 @@ class BankEntry(Strict):
     owner: str | None = Field(None, description="Who keeps this entry true.")
     review_by: dt.date | None = Field(None, description="Date by which the entry must be reviewed again.")
     implies: list[Implication] = Field(default_factory=list, description="Answers of other entries this one constrains.")
+    negation: Negation | None = Field(
+        None, description="The answer to questions that ask the opposite of this entry's question; omit when it is not safe to invert."
+    )
 
     @field_validator("aliases")
     @classmethod

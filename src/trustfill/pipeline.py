@@ -12,6 +12,7 @@ from typing import Any
 
 from .answers import RenderedAnswer
 from .fill import FilledQuestionnaire, FillOptions, answer_questionnaire, match_in_chunks
+from .fit import Fitted, fit_answer
 from .importers import ImportOptions, load_questionnaire
 from .models import BankEntry
 from .output import OutputFormat, atomic_path, resolve_format, review_rows, write_output_to
@@ -31,15 +32,21 @@ class AnswerView:
     entry: BankEntry | None
     """The matched entry (also for review matches)."""
     answer: RenderedAnswer | None
-    """Its answer under the profile."""
+    """Its answer under the profile, fitted to the question (inverted for a negated question, the narrative alone
+    for an open one); None when nothing fits (``fit`` says why)."""
+    fit: Fitted | None = None
+    """How the answer was fitted to the question's polarity and form."""
 
 
 def answer_one(session: Session, text: str) -> AnswerView:
-    """Match one question and render the answer of the best entry."""
+    """Match one question and render the answer of the best entry, fitted to the question as asked."""
     match = session.matcher.match(text)
     entry = session.lib.entries.get(match.entry_id) if match.entry_id else None
     answer = session.engine.render(entry.id) if entry is not None else None
-    return AnswerView(text, match, entry, answer)
+    if entry is None or answer is None or answer.status != "ok":
+        return AnswerView(text, match, entry, answer)
+    fitted = fit_answer(text, None, entry, answer, session.engine)
+    return AnswerView(text, match, entry, fitted.answer, fitted)
 
 
 def preview_matches(session: Session, path: Path, options: ImportOptions, *, explain: bool = False) -> tuple[Questionnaire, list[Any]]:

@@ -52,6 +52,10 @@ def answer_dict(view: Any) -> dict[str, Any]:
             "evidence": [{"id": e.id, "title": e.title, "path": e.path, "visibility": e.visibility, "valid_until": e.valid_until}
                          for e in answer.evidence],
         },
+        "fit": None if getattr(view, "fit", None) is None else {
+            "form": view.fit.form.kind, "value_type": view.fit.form.value_type, "negated": view.fit.negated,
+            "text_only": view.fit.text_only, "notes": list(view.fit.notes),
+        },
     }
 
 
@@ -65,7 +69,12 @@ def print_answer(view: Any) -> None:
         return
     _out.print(Text.assemble((entry.id, "bold"), f"  {m.status}, score {m.score:.0f}  ({entry.category})"))
     _out.print(f"Bank question: {entry.question}")
-    if a is not None and a.status == "ok":
+    fit = getattr(view, "fit", None)
+    if a is None and fit is not None:
+        _out.print(Text.assemble("\n", ("No answer:", "bold red"), " " + "; ".join(fit.notes)))
+    elif a is not None and a.status == "ok" and fit is not None and fit.text_only:
+        _out.print(Text.assemble("\n", ("Answer:", "bold"), f" {a.narrative}"))  # an open question or a value: never a bare Yes/No
+    elif a is not None and a.status == "ok":
         _out.print(Text.assemble("\n", (f"Answer: {a.short}", "bold"), f"\n{a.narrative}"))
     elif a is not None:
         _out.print(Text.assemble("\n", ("No answer:", "bold red"), f" {'; '.join(a.problems)}"))
@@ -81,6 +90,8 @@ def print_answer(view: Any) -> None:
     _out.print(f"\nExplanation: {entry.explanation}\nWhy it matters: {entry.rationale}")
     if m.status != "auto":
         _out.print(Text(f"\nReview: {m.reason}", style="yellow"))
+    if fit is not None and fit.answer is not None and fit.notes:
+        _out.print(Text(f"\nNote: {'; '.join(fit.notes)}", style="yellow"))
 
 
 def questionnaire_dict(q: Questionnaire) -> dict[str, Any]:

@@ -37,13 +37,13 @@ class NonSecurity:
     """The profile fact that answers it (``profile`` only), e.g. ``company.name``."""
 
 
-_ORG = r"(?:company|vendor|supplier|organization|organisation|business|firm|entity|legal entity|vendor entity|provider|service provider|bidder|respondent|contractor|corporation|institution)"
+_ORG = r"(?:solution provider|company|vendor|supplier|organization|organisation|business|firm|entity|legal entity|vendor entity|provider|service provider|bidder|respondent|contractor|corporation|institution)"
 _QUAL = (
     r"(?:legal|registered|full|official|trading|corporate|business|company|vendor|supplier|organization|your)"
 )
 _PRODUCT = r"(?:product|products|solution|solutions|service|services|application|software|platform|system|offering|tool)"
 _CONTACT_ROLE = r"(?:primary|main|technical|security|information security|infosec|privacy|vendor|company|business|designated|responsible|key|support|emergency|incident)"
-_CONTACT_DETAIL = r"(?:name|names|email|email address|e mail|e mail address|mail address|phone|phone number|telephone|telephone number|mobile|mobile number|cell|contact number|number|details|information|info)"
+_CONTACT_DETAIL = r"(?:name|names|title|job title|email|email address|e mail|e mail address|mail address|phone|phone number|telephone|telephone number|mobile|mobile number|cell|contact number|number|details|information|info)"
 _PERSON = r"(?:person|individual|people|employee|representative)"
 _RESPONDENT = rf"(?:respondent|submitter|preparer|signatory|{_PERSON} (?:completing|filling in|filling out|responding to|submitting) (?:this|the) (?:questionnaire|form|assessment|survey|document))"
 _IDS = r"(?:duns|d u n s|tax id|tax identification|taxpayer id|ein|fein|vat|vat id|vat registration|company registration|business registration|registration|cage code|uei|lei|abn|ssn)(?: number| no| id| code)?"
@@ -88,7 +88,7 @@ FIELDS: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
         "company.security_contact",
         "contact",
         (
-            rf"(?:{_CONTACT_ROLE} )*(?:point of )?contact(?: person| persons| s)?(?: {_CONTACT_DETAIL}| address)*(?: for (?:security|this questionnaire|questions|this assessment|security questions|security incidents|security matters|follow up questions))?",
+            rf"(?:{_ORG} )?(?:{_CONTACT_ROLE} )*(?:point of )?contact(?: person| persons| s)?(?: {_CONTACT_DETAIL}| address)*(?: for (?:security|this questionnaire|questions|this assessment|security questions|security incidents|security matters|follow up questions))?",
             rf"{_CONTACT_DETAIL}(?: and {_CONTACT_DETAIL})?(?: of)?(?: the| your)?(?: {_CONTACT_ROLE})*(?: point of)? contact(?: person)?(?: for .*)?",
             rf"{_CONTACT_DETAIL}(?: address)? of (?:the )?{_PERSON} (?:we|to) (?:should )?contact(?: .*)?",
             rf"who (?:is|are|should we contact as) (?:the |your )?(?:{_CONTACT_ROLE} )*(?:point of )?contacts?(?: person)?(?: for .*)?",
@@ -111,7 +111,7 @@ FIELDS: tuple[tuple[str | None, str, tuple[str, ...]], ...] = (
             rf"(?:(?:{_QUAL}|{_ORG}|office|registered|mailing|physical|street|postal|primary|main|business|headquarters|head office) )*(?:address|addresses|location|office location)(?: of (?:the |your )?(?:{_ORG}|headquarters|head office|registered office|main office|principal office))?",
             r"(?:corporate |company |global |vendor )?(?:headquarters|headquarter|head office|head quarters|hq|registered office|principal place of business|principal office|main office)(?: location| address| street address| country| city)?",
             r"where (?:is|are) (?:the |your )?(?:company |corporate |vendor |organization )?(?:headquarters|head office|hq|main office|offices?) (?:located|based)",
-            r"(?:country|state|jurisdiction) of (?:incorporation|registration|headquarters|domicile|origin)",
+            rf"(?:country|state|jurisdiction) of (?:(?:the |your )?{_ORG} )?(?:incorporation|registration|headquarters|domicile|origin)",
             r"(?:city|state|province|state province|country|zip|zip code|postal code|postcode|city state zip|city state|street)",
         ),
     ),
@@ -220,6 +220,27 @@ def _field_text(text: str, words: list[str]) -> str:
     return _TRAILER.sub("", folded)
 
 
+# A contact or headquarters row names which detail it wants; each detail is its own fact, so a phone field never
+# gets the security e-mail address (see trustfill.fit for the check that the value's type fits the field).
+_DETAIL_FACTS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "company.security_contact": (
+        (re.compile(r"\b(?:phone|telephone|mobile|cell|contact number|number)\b"), "company.phone"),
+        (re.compile(r"\b(?:title|job title|position|role)\b"), "company.contact_title"),
+        (re.compile(r"\bnames?\b"), "company.contact_name"),
+    ),
+    # the country of incorporation or registration need not be the head office's: left to company.headquarters
+    "company.headquarters": ((re.compile(r"\bcountry\b(?!.*\b(?:incorporation|registration|domicile|origin)\b)"),
+                              "company.headquarters_country"),),
+}
+
+
+def _by_detail(fact: str | None, field: str) -> str | None:
+    for pattern, detail_fact in _DETAIL_FACTS.get(fact or "", ()):
+        if pattern.search(field):
+            return detail_fact
+    return fact
+
+
 def classify(text: str | None, *, question_id: str | None = None) -> NonSecurity | None:
     """Decide whether a row is something other than a security question.
 
@@ -240,6 +261,7 @@ def classify(text: str | None, *, question_id: str | None = None) -> NonSecurity
         hit = _FIELD_RE.fullmatch(field) if field and field.count(" ") < 14 else None
         if hit is not None and hit.lastgroup is not None:
             fact, label, _ = FIELDS[int(hit.lastgroup[1:])]
+            fact = _by_detail(fact, field)
             kind: Kind = "profile" if fact else "form"
             return NonSecurity(kind, f"not a security question: {label}", fact)
     if "?" in raw:
