@@ -37,7 +37,7 @@ def answer_one(session: Session, text: str) -> AnswerView:
     """Match one question and render the answer of the best entry."""
     match = session.matcher.match(text)
     entry = session.lib.entries.get(match.entry_id) if match.entry_id else None
-    answer = session.engine.render(entry.id) if entry is not None else None
+    answer = session.engine.render(entry.id, text) if entry is not None else None
     return AnswerView(text, match, entry, answer)
 
 

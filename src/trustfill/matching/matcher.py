@@ -138,6 +138,7 @@ from rapidfuzz.distance import OSA
 
 from ..errors import BankFormatError
 from ..models import BankEntry
+from ..policies import family_of
 from .index import QueryVector, TermIndex, overlap
 from .mappings import Decision, Mappings
 from .nonsecurity import classify
@@ -333,6 +334,9 @@ class Matcher:
         for word in self._spell_vocab:
             self._spell_by_len.setdefault(len(word), []).append(word)
         self._spelling: dict[str, str | None] = {}
+        # Policy-family entries answer a fixed wording for any topic (trustfill.policies); they are routed by that
+        # wording, not scored, since the topic words would pull the question towards topic entries.
+        self._families = {e.policy_family: e.id for e in self.entries if e.policy_family is not None}
 
     # --- public API -------------------------------------------------------------------------------
 
@@ -513,6 +517,10 @@ class Matcher:
                 reason = f"reviewer mapped this question to '{entry.id}' ({decision.describe()})"
                 return MatchResult("auto", entry.id, 100.0, 100.0, (cand,), reason), None
             return None, decision  # mapped to an entry that is gone: match, then flag for review
+        if self._families and (family := family_of(text)) in self._families:
+            entry_id = self._families[family]
+            reason = f"policy-family question ({family}): answered from the policy document that covers its topic"
+            return MatchResult("auto", entry_id, 100.0, 100.0, (Candidate(entry_id, 100.0, text),), reason), None
         if skip is not None:
             return MatchResult("skipped", None, 0.0, 0.0, (), skip.reason, skip.profile_fact), None
         return None, None
