@@ -119,8 +119,7 @@ class AnswerEngine:
         if found is None or found.document is None:
             why = found.reason if found is not None else "the question names no policy topic"
             return self._result(entry, entry.answer.template or "cases", NEEDS_INPUT, FactTracker(), list(entry.cites),
-                                problems=(f"needs input: {why}; list the topic under covers: of the policy document "
-                                          "in evidence/index.yaml that covers it",))
+                                problems=(f"needs input: {why}; list the topic under covers: of the policy document that covers it",))
         doc = found.document
         key = f"{entry.id}\0{doc.id}\0{found.topic.text}"
         if key not in self._cache:

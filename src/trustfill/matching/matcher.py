@@ -266,7 +266,12 @@ class Matcher:
         self.mappings = mappings if mappings is not None else Mappings()
         self.thresholds = thresholds or Thresholds()
         self.scoring = scoring or Scoring()
-        self.entries: tuple[BankEntry, ...] = tuple(entries)
+        # Policy-family entries answer a fixed wording for any topic (trustfill.policies): they are routed by that
+        # wording and never scored, so their generic text ("policies and procedures ... documented") can neither
+        # outscore a topic entry nor be proposed for a question that lacks the family's wording.
+        self._family_entries = {e.id: e for e in entries if e.policy_family is not None}
+        self._families = {e.policy_family: e.id for e in self._family_entries.values()}
+        self.entries: tuple[BankEntry, ...] = tuple(e for e in entries if e.policy_family is None)
         self._pos: dict[str, int] = {}
         for i, entry in enumerate(self.entries):
             if entry.id in self._pos:
@@ -334,16 +339,13 @@ class Matcher:
         for word in self._spell_vocab:
             self._spell_by_len.setdefault(len(word), []).append(word)
         self._spelling: dict[str, str | None] = {}
-        # Policy-family entries answer a fixed wording for any topic (trustfill.policies); they are routed by that
-        # wording, not scored, since the topic words would pull the question towards topic entries.
-        self._families = {e.policy_family: e.id for e in self.entries if e.policy_family is not None}
 
     # --- public API -------------------------------------------------------------------------------
 
     def entry(self, entry_id: str) -> BankEntry | None:
         """The entry with this id, or None."""
         pos = self._pos.get(entry_id)
-        return None if pos is None else self.entries[pos]
+        return self._family_entries.get(entry_id) if pos is None else self.entries[pos]
 
     def match(
         self, text: str, *, question_id: str | None = None, customer: str | None = None, explain: bool = False
