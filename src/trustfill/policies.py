@@ -109,7 +109,9 @@ def find_policy(topic: Topic, documents: Iterable[EvidenceItem]) -> PolicyMatch:
         applying = [(p, t) for p in doc.covers if (t := _terms(p)) and t <= topic.terms]
         if not applying:
             continue
-        covered = frozenset().union(*(t for _, t in applying))
+        # A phrase accounts for its concepts and for its plain words: the thesaurus reads "cryptographic key
+        # management" as key_management + "management", and "key management" covers both.
+        covered = frozenset().union(*(t | _stems(p) for p, t in applying))
         if covered >= topic.terms:
             full.append((max(len(t) for _, t in applying), doc, tuple(p for p, _ in applying)))
         elif best_partial is None or len(covered) > best_partial[0]:
@@ -151,6 +153,15 @@ def _terms(text: str) -> frozenset[str]:
     from .matching.thesaurus import load_thesaurus
 
     return frozenset(load_thesaurus().analyze(text).terms)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    from .matching.thesaurus import load_thesaurus
+
+    normalizer = load_thesaurus()
+    raw, stems = normalizer.stemmed(text)
+    return frozenset(s for w, s in zip(raw, stems, strict=True) if w not in normalizer.stop_words)
 
 
 @functools.lru_cache(maxsize=1)
