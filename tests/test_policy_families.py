@@ -133,3 +133,18 @@ def test_fill_of_a_family_question_cites_the_covering_document(caiq_v4: Path, tm
     assert rows["LOG-01.2"]["evidence"][0]["id"] == "logging-monitoring-standard"
     assert rows["IPY-01.1"]["status"] == "review"
     assert rows["IPY-01.1"]["written"] == []
+
+
+def test_match_preview_agrees_with_fill_on_uncovered_topics(caiq_v4: Path, run_cli) -> None:
+    import json
+
+    code, out, err = run_cli("match", str(caiq_v4), "--json", "--profile", str(EXAMPLES / "saas-heroku.yaml"))
+    assert code == 0, err
+    data = json.loads(out)
+    rows = {r["id"]: r for r in data["questions"]}
+    assert rows["CEK-01.1"]["status"] == "auto"
+    assert rows["IPY-01.1"]["status"] == "review"
+    assert "no document in evidence/index.yaml covers 'interoperability and portability'" in rows["IPY-01.1"]["reason"]
+    code, out, err = run_cli("match", str(caiq_v4), "--profile", str(EXAMPLES / "saas-heroku.yaml"))
+    assert code == 0, err
+    assert f"review: {data['totals']['review']}" in out

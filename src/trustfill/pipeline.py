@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,14 @@ def preview_matches(session: Session, path: Path, options: ImportOptions, *, exp
     questionnaire = load_questionnaire(path, options)
     matcher = session.matcher
     matches = matcher.match_many(list(questionnaire.questions), explain=explain)
+    # A policy-family question is routed by its wording; whether a document covers its topic decides the outcome.
+    for i, (q, m) in enumerate(zip(questionnaire.questions, matches, strict=True)):
+        entry = session.lib.entries.get(m.entry_id) if m.entry_id else None
+        if entry is not None and entry.policy_family is not None and m.status == "auto":
+            found = session.engine.policy_for(q.text)
+            if found is None or found.document is None:
+                why = found.reason if found is not None else "the question names no policy topic"
+                matches[i] = replace(m, status="review", reason=f"{m.reason}; but {why}")
     return questionnaire, matches
 
 

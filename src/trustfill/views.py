@@ -41,6 +41,8 @@ def answer_dict(view: Any) -> dict[str, Any]:
         },
         "answer": None if answer is None else {
             "status": answer.status, "short": answer.short, "narrative": answer.narrative, "template": answer.source,
+            "ownership": answer.ownership, "ownership_basis": answer.ownership_basis,
+            "customer_responsibility": answer.customer_responsibility,
             "facts": dict(answer.facts), "missing_facts": list(answer.missing_facts), "problems": list(answer.problems),
             "evidence": [{"id": e.id, "title": e.title, "path": e.path, "visibility": e.visibility, "valid_until": e.valid_until}
                          for e in answer.evidence],
@@ -60,6 +62,10 @@ def print_answer(view: Any) -> None:
     _out.print(f"Bank question: {entry.question}")
     if a is not None and a.status == "ok":
         _out.print(f"\n[bold]Answer: {a.short}[/bold]\n{a.narrative}")
+        if a.ownership:
+            _out.print(f"Control ownership: {a.ownership} ({a.ownership_basis})")
+        if a.customer_responsibility:
+            _out.print(f"Customer's responsibility: {a.customer_responsibility}")
     elif a is not None:
         _out.print(f"\n[bold red]No answer:[/bold red] {'; '.join(a.problems)}")
     if a is not None and a.facts:
@@ -188,15 +194,15 @@ def print_review_learned(read: Any, path: Any) -> None:
     """``learn --from``: what was recorded and what is left."""
     entries = sum(1 for d in read.decisions if d.entry_id is not None)
     if read.decisions:
-        _out.print(f"recorded {_count(len(read.decisions), 'decision')} in {path}: {_count(entries, 'bank entry', 'bank entries')}, "
+        _out.print(f"recorded {_plural(len(read.decisions), 'decision')} in {path}: {_plural(entries, 'bank entry', 'bank entries')}, "
                    f"{len(read.decisions) - entries} not in bank")
     else:
         _out.print("no decisions to record: every Decision cell is empty")
     if read.undecided:
-        _out.print(f"{_count(read.undecided, 'question')} without a decision yet")
+        _out.print(f"{_plural(read.undecided, 'question')} without a decision yet")
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
+def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
