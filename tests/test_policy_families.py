@@ -148,3 +148,17 @@ def test_match_preview_agrees_with_fill_on_uncovered_topics(caiq_v4: Path, run_c
     code, out, err = run_cli("match", str(caiq_v4), "--profile", str(EXAMPLES / "saas-heroku.yaml"))
     assert code == 0, err
     assert f"review: {data['totals']['review']}" in out
+
+
+def test_a_family_question_without_a_topic_takes_its_sections() -> None:
+    session = open_session(None, EXAMPLES / "saas-heroku.yaml")
+    q = "Are policies and procedures reviewed and updated at least annually?"
+    assert topic_of(q) is None
+    answer = session.engine.render("policy-family-reviewed", q, "Logging and Monitoring")
+    assert answer.status == "ok"
+    assert [e.id for e in answer.evidence] == ["logging-monitoring-standard"]
+    lost = session.engine.render("policy-family-reviewed", q, "CAIQv4.0.3")
+    assert lost.status == "needs_input"
+    assert lost.problems[0].startswith("needs input: the question names no policy topic and, for its section, no document")
+    assert session.engine.render("policy-family-reviewed", q).problems[0].startswith(
+        "needs input: the question names no policy topic;")

@@ -11,7 +11,7 @@ from jinja2.exceptions import SecurityError
 
 from .models import BankEntry, EvidenceItem, OwnershipSpec
 from .ownership import default_ownership
-from .policies import PolicyMatch, Topic, find_policy, topic_of
+from .policies import PolicyMatch, Topic, find_policy, topic_of, topic_of_section
 from .templating import FactTracker, make_env, wrap
 
 OK = "ok"
@@ -90,21 +90,23 @@ class AnswerEngine:
         self._cache: dict[str, RenderedAnswer] = {}
         self._compiled: dict[str, Any] = {}
 
-    def render(self, entry_id: str, question: str | None = None) -> RenderedAnswer:
+    def render(self, entry_id: str, question: str | None = None, section: str | None = None) -> RenderedAnswer:
         """The answer for ``entry_id``; never raises for template or profile problems.
 
-        ``question``, the customer's wording, matters only to policy-family entries, whose answer depends on the
-        topic the question names; without it they answer for the first topic the evidence index covers.
+        ``question``, the customer's wording, and ``section``, the heading it sits under, matter only to
+        policy-family entries, whose answer depends on the topic the question names (or, when it names none, its
+        section: "Are policies and procedures reviewed ...?" under "Logging and Monitoring"); without a question they
+        answer for the first topic the evidence index covers.
         """
         entry = self.entries[entry_id]
         if entry.policy_family is not None:
-            return self._render_policy(entry, question)
+            return self._render_policy(entry, question, section)
         if entry_id not in self._cache:
             self._cache[entry_id] = self._render(entry)
         return self._cache[entry_id]
 
-    def policy_for(self, question: str | None) -> PolicyMatch | None:
-        """The policy document covering the topic ``question`` names (a sample topic when None)."""
+    def policy_for(self, question: str | None, section: str | None = None) -> PolicyMatch | None:
+        """The policy document covering the topic ``question`` names, else its ``section`` (a sample topic when None)."""
         documents = [d for d in self.evidence.values() if d.covers]
         if question is None:
             if not documents:
@@ -112,10 +114,17 @@ class AnswerEngine:
             sample = documents[0].covers[0]
             return PolicyMatch(Topic(sample, frozenset()), documents[0], (sample,))
         topic = topic_of(question)
-        return None if topic is None else find_policy(topic, documents)
+        if topic is not None:
+            return find_policy(topic, documents)
+        topic = topic_of_section(section)
+        if topic is None:
+            return None
+        found = find_policy(topic, documents)
+        return found if found.document is not None else replace(
+            found, reason=f"the question names no policy topic and, for its section, {found.reason}")
 
-    def _render_policy(self, entry: BankEntry, question: str | None) -> RenderedAnswer:
-        found = self.policy_for(question)
+    def _render_policy(self, entry: BankEntry, question: str | None, section: str | None = None) -> RenderedAnswer:
+        found = self.policy_for(question, section)
         if found is None or found.document is None:
             why = found.reason if found is not None else "the question names no policy topic"
             return self._result(entry, entry.answer.template or "cases", NEEDS_INPUT, FactTracker(), list(entry.cites),

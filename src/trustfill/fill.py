@@ -140,7 +140,7 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
     if match.status == UNMATCHED or match.entry_id is None or match.entry_id not in engine.entries:
         notes = (match.reason,) if match.reason else ()
         return QuestionResult(question, UNMATCHED, match, None, notes=notes)
-    answer = engine.render(match.entry_id, question.text)
+    answer = engine.render(match.entry_id, question.text, question.section)
     status = match.status
     notes: list[str] = []
     if status == REVIEW:

@@ -50,7 +50,7 @@ def preview_matches(session: Session, path: Path, options: ImportOptions, *, exp
     for i, (q, m) in enumerate(zip(questionnaire.questions, matches, strict=True)):
         entry = session.lib.entries.get(m.entry_id) if m.entry_id else None
         if entry is not None and entry.policy_family is not None and m.status == "auto":
-            found = session.engine.policy_for(q.text)
+            found = session.engine.policy_for(q.text, q.section)
             if found is None or found.document is None:
                 why = found.reason if found is not None else "the question names no policy topic"
                 matches[i] = replace(m, status="review", reason=f"{m.reason}; but {why}")

@@ -87,6 +87,14 @@ def topic_of(question: str) -> Topic | None:
     return Topic(text, frozenset(terms))
 
 
+def topic_of_section(section: str | None) -> Topic | None:
+    """The topic a section heading names ("Logging and Monitoring"), for a family question that names none."""
+    if not section:
+        return None
+    terms = _terms(section) - _family_terms()
+    return Topic(section.strip(), frozenset(terms)) if terms else None
+
+
 @dataclass(frozen=True)
 class PolicyMatch:
     """The outcome of looking a topic up in the evidence index."""
