@@ -159,3 +159,28 @@ def test_libreoffice_opens_the_filled_caiq(caiq_v4: Path, caiq_builder, tmp_path
     text = sheet_csv.read_text(encoding="utf-8")
     assert "Shared CSP and CSC" in text
     assert "Shared CSP and 3rd-party" in text
+
+
+def test_sig_style_sheets_answer_a_policy_family_question(tmp_path: Path, run_cli) -> None:
+    """SIG keeps one sheet per risk domain (Ques Num | Question/Request | Response | Additional Information)."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "D. Asset and Info Mgmt"
+    ws.append(["Ques Num", "Question/Request", "Response", "Additional Information"])
+    ws.append(["D.1", "Are asset management policies and procedures established, documented, approved, communicated and maintained?"])
+    ws.append(["D.2", "Is there an inventory of hardware assets?"])
+    dv = DataValidation(type="list", formula1='"Yes,No,N/A"')
+    ws.add_data_validation(dv)
+    dv.add("C2:C3")
+    src = tmp_path / "sig.xlsx"
+    wb.save(src)
+    q = load_questionnaire(src, ImportOptions())
+    assert [x.question_id for x in q.questions] == ["D.1", "D.2"]
+    assert {s.kind for s in q.questions[0].slots} == {SlotKind.SHORT, SlotKind.NARRATIVE}
+    report = _fill(run_cli, src, tmp_path / "out.xlsx", "saas-heroku.yaml")
+    row = _row(report, "D.1")
+    assert (row["match"], row["status"], row["answer"]) == ("policy-family-established", "auto", "Yes")
+    assert [e["id"] for e in row["evidence"]] == ["asset-management-policy"]
