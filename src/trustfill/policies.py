@@ -10,8 +10,8 @@ How a question's topic is found, so a reviewer can follow it:
 
 1. :func:`family_of` recognises the family from the wording: "policies and procedures" (or "policy and
    procedures") with at least three of the lifecycle verbs (established, documented, approved,
-   communicated, applied, evaluated, maintained, implemented, enforced), or with "reviewed" and a yearly
-   cadence ("at least annually", "yearly", "every 12 months").
+   communicated, applied, evaluated, maintained, implemented, enforced), or with "reviewed" (revisited,
+   re-approved, updated) and a yearly cadence ("at least annually", "yearly", "every 12 months").
 2. :func:`topic_of` takes what is left once those family words and stop words are gone: "Are
    cryptography, encryption and key management policies and procedures ..." leaves the topic
    *cryptography, encryption, key management*.
@@ -41,7 +41,7 @@ _LIFECYCLE = re.compile(
     r"\b(established|documented|approved|communicated|applied|evaluated|maintained|implemented|enforced)\b",
     re.IGNORECASE,
 )
-_REVIEWED = re.compile(r"\breviewed\b", re.IGNORECASE)
+_REVIEWED = re.compile(r"\b(?:reviewed|revisited|re-?approved|re-?assessed|updated)\b", re.IGNORECASE)
 _YEARLY = re.compile(
     r"\b(?:at least )?(?:annually|yearly|once a year|every year|each year|every (?:12|twelve) months)\b", re.IGNORECASE
 )
@@ -50,7 +50,7 @@ _FAMILY_WORDS = frozenset(re.findall(r"\S+", """
     are is do does have has there a an the your our any of for to on in by with and or that which
     policy policies procedure procedures established establish documented document approved approve communicated
     communicate applied apply evaluated evaluate maintained maintain implemented implement enforced enforce
-    reviewed review updated update at least annually yearly once year every each twelve 12 months month
+    reviewed review revisited revisit reapproved re-approved reassessed re-assessed updated update at least annually yearly once year every each twelve 12 months month
     organization organisation organizational organisational company formal formally written relevant related
     """))
 
