@@ -101,7 +101,7 @@ def test_plan_writes_fills_the_four_columns_and_notes_a_missing_owner() -> None:
     answer = AnswerEngine({"x-sso": entry}, dict(SAAS_ON_CLOUD), {}).render("x-sso")
     plan = plan_writes(_caiq_row(), answer, review=False, options=FillOptions())
     assert {w.address: w.value for w in plan.writes} == {
-        "S!C3": "Yes", "S!D3": "CSP-owned", "S!E3": "Yes.", "S!F3": "Customers configure their IdP."}
+        "S!C3": "Yes", "S!D3": "Shared CSP and CSC", "S!E3": "Yes.", "S!F3": "Customers configure their IdP."}
     unknown = AnswerEngine({"x-sso": _entry()}, {}, {}).render("x-sso")
     plan = plan_writes(_caiq_row(), unknown, review=False, options=FillOptions())
     assert "S!D3" not in {w.address for w in plan.writes}
@@ -123,3 +123,15 @@ def test_the_bundled_bank_renders_ownership_under_every_example_profile() -> Non
                   if not e.startswith("policy-family") and session.engine.render(e).status == "ok"}
         assert owners <= set(OWNERS), profile
         assert None not in owners, profile
+
+
+def test_a_customer_with_responsibilities_makes_a_default_csp_control_shared() -> None:
+    entry = _entry(customer_responsibility="{% if sso.enabled %}Customers configure their IdP.{% endif %}")
+    shared = AnswerEngine({"x-sso": entry}, {**SAAS_ON_CLOUD, "sso.enabled": True}, {}).render("x-sso")
+    assert shared.ownership == "Shared CSP and CSC"
+    assert shared.ownership_basis.endswith("; shared, since the customer has responsibilities")
+    alone = AnswerEngine({"x-sso": entry}, {**SAAS_ON_CLOUD, "sso.enabled": False}, {}).render("x-sso")
+    assert alone.ownership == "CSP-owned"
+    # an entry that states its ownership keeps it
+    declared = _entry(ownership="CSP-owned", customer_responsibility="Customers configure their IdP.")
+    assert AnswerEngine({"x-sso": declared}, dict(SAAS_ON_CLOUD), {}).render("x-sso").ownership == "CSP-owned"

@@ -10,7 +10,7 @@ from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedErr
 from jinja2.exceptions import SecurityError
 
 from .models import BankEntry, EvidenceItem, OwnershipSpec
-from .ownership import default_ownership
+from .ownership import CSP, SHARED_CSC, default_ownership
 from .policies import PolicyMatch, Topic, find_policy, topic_of, topic_of_section
 from .templating import FactTracker, make_env, wrap
 
@@ -187,6 +187,9 @@ class AnswerEngine:
                               narrative=reflow(narrative) if status == OK else None, problems=tuple(problems))
         if status != OK:
             return result
+        if entry.ownership is None and owner == CSP and duty:
+            # The default saw only the category; a customer with its own part to play makes the control shared.
+            owner, basis = SHARED_CSC, f"{basis}; shared, since the customer has responsibilities"
         return replace(result, ownership=owner, ownership_basis=basis, customer_responsibility=duty or None)
 
     def _ownership(self, entry: BankEntry, ctx: dict[str, Any], tracker: FactTracker) -> tuple[str | None, str]:

@@ -18,6 +18,10 @@ category and three profile facts. The rules, in the words a reviewer would use:
 * Hybrid deployments share the running of the service with the customer: *Shared CSP and CSC* for what an
   on-premises product leaves to the customer.
 
+* A control the default calls *CSP-owned* whose entry gives the customer responsibilities
+  (``customer_responsibility:`` renders text) is *Shared CSP and CSC*: the customer has a part to play.
+  (The answer engine applies this, since only it renders the responsibilities.)
+
 When ``deployment.model`` is not set, or a rule needs ``hosting.uses_third_party_datacenters`` and it is not
 set, there is no ownership: the cell is left empty with a note, never guessed.
 """
