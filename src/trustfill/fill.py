@@ -253,12 +253,12 @@ def _ssrm_writes(question: QuestionRow, answer: RenderedAnswer, options: FillOpt
                  note: str | None) -> list[SlotWrite]:
     """CAIQ's shared-responsibility columns: the control's owner and what the customer must do."""
     out: list[SlotWrite] = []
-    slot = question.slot(SlotKind.OWNERSHIP)
-    if slot is not None and answer.ownership is None:
+    slot, owner = question.slot(SlotKind.OWNERSHIP), answer.ownership
+    if slot is not None and owner is None:
         notes.append(f"{slot.address}: control ownership left empty ({answer.ownership_basis or 'unknown'}); "
                      "set ownership: in the entry or the facts it depends on")
-    elif slot is not None and _writable(slot, options, notes):
-        value = fit_ownership(answer.ownership, slot.allowed)
+    elif slot is not None and owner is not None and _writable(slot, options, notes):
+        value = fit_ownership(owner, slot.allowed)
         if value is None:
             notes.append(f"{slot.address}: ownership '{answer.ownership}' is not one of the cell's choices ({', '.join(slot.allowed or ())}); pick one")
         else:
