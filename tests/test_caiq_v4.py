@@ -101,6 +101,7 @@ def test_fill_writes_all_four_columns(caiq_v4: Path, caiq_builder, tmp_path: Pat
     assert ws.cell(r, 3).value == "Yes"
     assert ws.cell(r, 4).value == "Shared CSP and 3rd-party"
     assert ws.cell(r, 6).value is None  # the customer has nothing to do
+    assert _row(report, "DCS-05.1")["ownership_basis"].endswith("the service runs in a cloud provider's data centers")
     # Every auto answer has its short answer, ownership and narrative written, all from the lists' values.
     autos = [q for q in report["questions"] if q["status"] == "auto"]
     assert len(autos) >= 50

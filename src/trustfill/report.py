@@ -26,6 +26,7 @@ def record(result: QuestionResult) -> dict[str, Any]:
         "answer": result.short_written if result.short_written is not None else result.fact_value,
         "narrative": a.narrative if a is not None else None,
         "ownership": a.ownership if a is not None else None,
+        "ownership_basis": a.ownership_basis if a is not None and a.ownership_basis else None,
         "customer_responsibility": a.customer_responsibility if a is not None else None,
         "facts": {name: value if not isinstance(value, dt.date) else value.isoformat() for name, value in a.facts} if a else {},
         "evidence": [{"id": e.id, "title": e.title, "visibility": e.visibility, "valid_until": e.valid_until} for e in a.evidence] if a else [],
