@@ -185,3 +185,21 @@ def test_sig_style_sheets_answer_a_policy_family_question(tmp_path: Path, run_cl
     row = _row(report, "D.1")
     assert (row["match"], row["status"], row["answer"]) == ("policy-family-established", "auto", "Yes")
     assert [e["id"] for e in row["evidence"]] == ["asset-management-policy"]
+
+
+def test_a_caiq_saved_as_csv_gets_the_four_columns_too(caiq_v4: Path, tmp_path: Path, run_cli) -> None:
+    import csv
+
+    ws = load_workbook(caiq_v4, read_only=True)["CAIQv4.0.3"]
+    src = tmp_path / "caiq.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)])
+    q = load_questionnaire(src, ImportOptions())
+    assert q.questions[0].question_id == "A&A-01.1"
+    assert {s.kind for s in q.questions[0].slots} == set(FOUR)
+    out = tmp_path / "answered.csv"
+    report = _fill(run_cli, src, out, "saas-heroku.yaml")
+    row = _row(report, "IAM-08.2")
+    assert row["ownership"] == "Shared CSP and CSC"
+    written = next(r for r in csv.reader(out.open(encoding="utf-8")) if r and r[0] == "IAM-08.2")
+    assert written[2:6] == ["Yes", "Shared CSP and CSC", row["narrative"], row["customer_responsibility"]]
