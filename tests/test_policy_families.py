@@ -162,3 +162,30 @@ def test_a_family_question_without_a_topic_takes_its_sections() -> None:
     assert lost.problems[0].startswith("needs input: the question names no policy topic and, for its section, no document")
     assert session.engine.render("policy-family-reviewed", q).problems[0].startswith(
         "needs input: the question names no policy topic;")
+
+
+FAMILY_ENTRY = """\
+  - id: policy-family-established
+    question: Are policies and procedures for a topic established, documented, approved and maintained?
+    category: Governance
+    policy_family: established
+    explanation: e
+    rationale: r
+    customer_responsibility: "{{ sso.enabled }}"
+    answer:
+      cases:
+        - short: "Yes"
+          narrative: Yes. Our {{ policy.title }} covers {{ policy.topic }}.
+"""
+
+
+def test_check_warns_of_a_family_without_covers_and_lints_the_new_templates(mini_workspace: Path, run_cli) -> None:
+    bank = mini_workspace / "question_bank" / "core.yaml"
+    bank.write_text(bank.read_text() + FAMILY_ENTRY)
+    code, out, err = run_cli("check", cwd=mini_workspace)
+    assert code == 1
+    lines = (out + err).splitlines()
+    assert "question_bank/core.yaml:43:30: error: customer_responsibility uses fact 'sso.enabled', which no question_bank file declares" in lines
+    assert any(line.startswith("question_bank/core.yaml:37:9: warning: policy-family-established: a policy-family entry, but no document")
+               for line in lines)
+    assert "policy.title" not in out + err  # the narrative's policy variables are not facts
