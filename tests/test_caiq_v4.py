@@ -203,3 +203,28 @@ def test_a_caiq_saved_as_csv_gets_the_four_columns_too(caiq_v4: Path, tmp_path: 
     assert row["ownership"] == "Shared CSP and CSC"
     written = next(r for r in csv.reader(out.open(encoding="utf-8")) if r and r[0] == "IAM-08.2")
     assert written[2:6] == ["Yes", "Shared CSP and CSC", row["narrative"], row["customer_responsibility"]]
+
+
+def test_reference_cells_are_byte_identical_in_the_sheet_xml(caiq_v4: Path, caiq_builder, tmp_path: Path, run_cli) -> None:
+    import re
+    import zipfile
+
+    out = tmp_path / "answered.xlsx"
+    _fill(run_cli, caiq_v4, out, "saas-heroku.yaml")
+
+    def sheet_xml(path: Path) -> str:
+        with zipfile.ZipFile(path) as zf:
+            book = zf.read("xl/workbook.xml").decode()
+            rid = re.search(rf'<sheet [^>]*name="{re.escape(caiq_builder.SHEET)}"[^>]*r:id="([^"]+)"', book).group(1)
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+            target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or re.search(
+                rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+            return zf.read("xl/" + target.group(1).lstrip("/").removeprefix("xl/")).decode()
+
+    def reference_cells(xml: str) -> dict[str, str]:
+        return {m.group(1): m.group(0) for m in re.finditer(r'<c r="(([A-Z]+)\d+)"[^>]*?(?:/>|>.*?</c>)', xml)
+                if m.group(2) in caiq_builder.REFERENCE_COLUMNS}
+
+    before, after = reference_cells(sheet_xml(caiq_v4)), reference_cells(sheet_xml(out))
+    assert len(before) == 4 * len(caiq_builder.rows()) + 4  # header row + every question row
+    assert after == before
