@@ -12,9 +12,11 @@ How a question's topic is found, so a reviewer can follow it:
    procedures") with at least three of the lifecycle verbs (established, documented, approved,
    communicated, applied, evaluated, maintained, implemented, enforced), or with "reviewed" (revisited,
    re-approved, updated) and a yearly cadence ("at least annually", "yearly", "every 12 months").
-2. :func:`topic_of` takes what is left once those family words and stop words are gone: "Are
-   cryptography, encryption and key management policies and procedures ..." leaves the topic
-   *cryptography, encryption, key management*.
+2. :func:`topic_of` takes the words that name the policy ("Are <topic> policies ..." or "... policies and
+   procedures for <topic> ..."), less the family's own words and stop words: "Are cryptography, encryption
+   and key management policies and procedures ..." leaves *cryptography, encryption, key management*. A
+   question that names no topic ("Are policies and procedures reviewed ...?") takes its section's
+   (:func:`topic_of_section`: CAIQ's CCM domain title, a SIG sheet's name).
 3. :func:`find_policy` compares the topic with each document's ``covers`` phrases after the matcher's
    normalisation (case, stemming, thesaurus concepts, so "cryptographic" meets "cryptography"). A
    phrase applies when all its terms are in the topic; a document covers the topic when the phrases
@@ -33,8 +35,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .models import EvidenceItem
-
-FAMILIES = ("established", "reviewed")
 
 _POLICIES = re.compile(r"\bpolic(?:y|ies)\s*(?:,|and|&|/)\s*(?:the\s+)?procedures?\b", re.IGNORECASE)
 _LIFECYCLE = re.compile(
