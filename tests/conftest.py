@@ -125,3 +125,24 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 def _vector_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Bank vectors of the bundled workspace go to a per-run folder, never the user's cache."""
     monkeypatch.setenv("TRUSTFILL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "trustfill-cache"))
+
+
+def _caiq_builder():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_caiq_v4", REPO / "examples" / "make_caiq_v4.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+@pytest.fixture(scope="session")
+def caiq_builder():
+    """examples/make_caiq_v4.py as a module: ``build(path)``, ``rows()``, the layout constants."""
+    return _caiq_builder()
+
+
+@pytest.fixture
+def caiq_v4(tmp_path: Path, caiq_builder) -> Path:
+    """A synthetic CSA CAIQ v4 workbook (the real layout, our own question texts), built in code."""
+    return caiq_builder.build(tmp_path / "caiq-v4.xlsx")

@@ -59,7 +59,7 @@ def test_all_problems_of_a_file_reported_at_once(mini_workspace: Path, run_cli) 
     assert lines[0].startswith("question_bank/two.yaml:2:9: error: entries[0].id: 'Bad Id' does not match")
     assert lines[1] == "question_bank/two.yaml:3:15: error: entries[0].question: String should have at least 8 characters"
     assert lines[2] == "question_bank/two.yaml:4:15: error: entries[0].category: String should have at least 2 characters"
-    assert lines[3] == "question_bank/two.yaml:7:5: error: entries[0].colour: unknown key; allowed keys: aliases, answer, category, cites, evidence, explanation, frameworks, id, implies, negation, owner, question, rationale, review_by, tags"
+    assert lines[3] == "question_bank/two.yaml:7:5: error: entries[0].colour: unknown key; allowed keys: aliases, answer, category, cites, customer_responsibility, evidence, explanation, frameworks, id, implies, negation, owner, ownership, policy_family, question, rationale, review_by, tags"
 
 
 def test_bomb_is_refused_quickly_without_expanding(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedErr
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.exceptions import SecurityError
 
-from .models import BankEntry, EvidenceItem
+from .models import BankEntry, EvidenceItem, OwnershipSpec
+from .ownership import CSP, SHARED_CSC, default_ownership
+from .policies import PolicyMatch, Topic, find_policy, topic_of, topic_of_section
 from .templating import (
     FactTracker,
     RenderBudgetExceeded,
@@ -65,6 +67,12 @@ class RenderedAnswer:
     """Facts needed but not set in the profile (status needs_input)."""
     problems: tuple[str, ...] = field(default=())
     """What went wrong, one sentence each."""
+    ownership: str | None = None
+    """Who owns the control under the shared responsibility model (``CSP-owned``...), or None when unknown."""
+    ownership_basis: str = ""
+    """Why: the entry's own ``ownership``, or the default rule applied (see :mod:`trustfill.ownership`)."""
+    customer_responsibility: str | None = None
+    """What the customer must do for this control, or None when nothing."""
 
 
 def reflow(text: str) -> str:
@@ -92,10 +100,19 @@ class AnswerEngine:
         self._cache: dict[str, RenderedAnswer | None] = {}
         self._compiled: dict[str, Any] = {}
 
-    def render(self, entry_id: str) -> RenderedAnswer:
-        """The answer for ``entry_id``; never raises for template or profile problems."""
+    def render(self, entry_id: str, question: str | None = None, section: str | None = None) -> RenderedAnswer:
+        """The answer for ``entry_id``; never raises for template or profile problems.
+
+        ``question``, the customer's wording, and ``section``, the heading it sits under, matter only to
+        policy-family entries, whose answer depends on the topic the question names (or, when it names none, its
+        section: "Are policies and procedures reviewed ...?" under "Logging and Monitoring"); without a question they
+        answer for the first topic the evidence index covers.
+        """
+        entry = self.entries[entry_id]
+        if entry.policy_family is not None:
+            return self._render_policy(entry, question, section)
         if entry_id not in self._cache:
-            self._cache[entry_id] = self._render(self.entries[entry_id])
+            self._cache[entry_id] = self._render(entry)
         result = self._cache[entry_id]
         assert result is not None
         return result
@@ -123,6 +140,37 @@ class AnswerEngine:
                 return self._result(entry, "negation", ERROR, tracker, [], problems=(f"negation narrative failed: {exc}",))
         return replace(base, source=f"{base.source} (negated)", short=spec.short[base.short], narrative=narrative)
 
+    def policy_for(self, question: str | None, section: str | None = None) -> PolicyMatch | None:
+        """The policy document covering the topic ``question`` names, else its ``section`` (a sample topic when None)."""
+        documents = [d for d in self.evidence.values() if d.covers]
+        if question is None:
+            if not documents:
+                return None
+            sample = documents[0].covers[0]
+            return PolicyMatch(Topic(sample, frozenset()), documents[0], (sample,))
+        topic = topic_of(question)
+        if topic is not None:
+            return find_policy(topic, documents)
+        topic = topic_of_section(section)
+        if topic is None:
+            return None
+        found = find_policy(topic, documents)
+        return found if found.document is not None else replace(
+            found, reason=f"the question names no policy topic and, for its section, {found.reason}")
+
+    def _render_policy(self, entry: BankEntry, question: str | None, section: str | None = None) -> RenderedAnswer:
+        found = self.policy_for(question, section)
+        if found is None or found.document is None:
+            why = found.reason if found is not None else "the question names no policy topic"
+            return self._result(entry, entry.answer.template or "cases", NEEDS_INPUT, FactTracker(), list(entry.cites),
+                                problems=(f"needs input: {why}; list the topic under covers: of the policy document that covers it",))
+        doc = found.document
+        key = f"{entry.id}\0{doc.id}\0{found.topic.text}"
+        if key not in self._cache:
+            policy = {"id": doc.id, "title": doc.title, "topic": found.topic.text}
+            self._cache[key] = self._render(entry, extra={"policy": policy}, cites=(doc.id,))
+        return self._cache[key]
+
     def _context(self, tracker: FactTracker, cited: list[str], entry: BankEntry) -> dict[str, Any]:
         def cite(evidence_id: str) -> str:
             reject_undefined(evidence_id)
@@ -135,10 +183,11 @@ class AnswerEngine:
         ctx.update({"cite": cite, "entry": {"id": entry.id, "category": entry.category}})
         return ctx
 
-    def _render(self, entry: BankEntry) -> RenderedAnswer:
+    def _render(self, entry: BankEntry, extra: dict[str, Any] | None = None, cites: tuple[str, ...] = ()) -> RenderedAnswer:
         tracker = FactTracker()
-        cited: list[str] = list(entry.cites)
+        cited: list[str] = list(entry.cites) + [c for c in cites if c not in entry.cites]
         ctx = self._context(tracker, cited, entry)
+        ctx.update(extra or {})
         spec = entry.answer
         source = spec.template or "cases"
         try:
@@ -149,6 +198,8 @@ class AnswerEngine:
                     narrative = _block(template, "narrative", ctx)
                 else:
                     short, narrative, source = self._cases(entry, ctx, cited)
+                owner, basis = self._ownership(entry, ctx, tracker)
+                duty = reflow(self._template(entry.customer_responsibility).render(ctx)) if entry.customer_responsibility else ""
         except UndefinedError as exc:
             missing = (_culprit(exc, tracker),)
             return self._result(entry, source, NEEDS_INPUT, tracker, cited, missing=missing,
@@ -179,8 +230,30 @@ class AnswerEngine:
         status = ERROR if problems else OK
         # A missing evidence document does not make the answer wrong; check and the report flag it.
         problems += [f"cites unknown evidence '{c}'" for c in cited if c not in self.evidence]
-        return self._result(entry, source, status, tracker, cited, short=short if status == OK else None,
-                            narrative=reflow(narrative) if status == OK else None, problems=tuple(problems))
+        result = self._result(entry, source, status, tracker, cited, short=short if status == OK else None,
+                              narrative=reflow(narrative) if status == OK else None, problems=tuple(problems))
+        if status != OK:
+            return result
+        if entry.ownership is None and owner == CSP and duty:
+            # The default saw only the category; a customer with its own part to play makes the control shared.
+            owner, basis = SHARED_CSC, f"{basis}; shared, since the customer has responsibilities"
+        return replace(result, ownership=owner, ownership_basis=basis, customer_responsibility=duty or None)
+
+    def _ownership(self, entry: BankEntry, ctx: dict[str, Any], tracker: FactTracker) -> tuple[str | None, str]:
+        """The entry's own ownership (a value, or the first case that holds), else the default rule's."""
+        spec = entry.ownership
+        if isinstance(spec, str):
+            return spec, "set by the entry"
+        if isinstance(spec, OwnershipSpec):
+            for i, case in enumerate(spec.cases):
+                if case.when is None or self._expression(case.when)(**ctx):
+                    return case.value, f"the entry's ownership case {i + 1}"
+            return None, "none of the entry's ownership cases holds"
+        owner, used, why = default_ownership(entry.category, self.flat_facts)
+        for name in used:
+            if name in self.flat_facts:
+                tracker.read.setdefault(name, self.flat_facts[name])
+        return owner, f"default for category '{entry.category}': {why}"
 
     def _cases(self, entry: BankEntry, ctx: dict[str, Any], cited: list[str]) -> tuple[str, str, str]:
         assert entry.answer.cases is not None

@@ -156,7 +156,31 @@ def _check_templates(lib: Library, env: Any, problems: list[Problem]) -> int:
                         continue
                     for fact in _undeclared(lib, referenced_facts(ast)):
                         problems.append(Problem(at, f"answer.cases[{i}].{label} uses fact '{fact}', which no question_bank file declares"))
+        _check_ssrm_sources(lib, env, entry_id, entry, problems)
     return len(seen)
+
+
+def _check_ssrm_sources(lib: Library, env: Any, entry_id: str, entry: Any, problems: list[Problem]) -> None:
+    """Ownership cases and the customer-responsibility template read only declared facts."""
+    sources: list[tuple[tuple[Any, ...], str, str]] = []
+    if entry.customer_responsibility:
+        sources.append((("customer_responsibility",), "customer_responsibility", entry.customer_responsibility))
+    for i, case in enumerate(getattr(entry.ownership, "cases", None) or ()):
+        if case.when:
+            sources.append((("ownership", "cases", i, "when"), f"ownership.cases[{i}].when", "{{ " + case.when + " }}"))
+    for path, label, source in sources:
+        at = lib.place_of(entry_id, *path)
+        try:
+            ast = env.parse(source)
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(at, f"{label}: template syntax error: {exc.message}"))
+            continue
+        for fact in _undeclared(lib, referenced_facts(ast)):
+            problems.append(Problem(at, f"{label} uses fact '{fact}', which no question_bank file declares"))
+    if entry.policy_family is not None and not any(e.covers for e in lib.evidence.values()):
+        problems.append(Problem(lib.place_of(entry_id, "id"), f"{entry_id}: a policy-family entry, but no document in "
+                                "evidence/index.yaml lists the topics it covers (covers:); every such question goes to review",
+                                "warning"))
 
 
 def _template_place(env: Any, name: str) -> str:

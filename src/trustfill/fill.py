@@ -12,6 +12,7 @@ from .answers import AnswerEngine, RenderedAnswer
 from .exporters.interface import SlotWrite
 from .fit import fact_fits_field, fit_answer
 from .fit.consistency import contradictions, notes_by_row
+from .ownership import fit_ownership
 from .questionnaire import AnswerSlot, Questionnaire, QuestionRow, SlotKind, SlotState
 
 AUTO, REVIEW, UNMATCHED, SKIPPED = "auto", "review", "unmatched", "skipped"
@@ -172,7 +173,7 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
     if match.status == UNMATCHED or match.entry_id is None or match.entry_id not in engine.entries:
         notes = (match.reason,) if match.reason else ()
         return QuestionResult(question, UNMATCHED, match, None, notes=notes)
-    answer = engine.render(match.entry_id)
+    answer = engine.render(match.entry_id, question.text, question.section)
     status = match.status
     notes: list[str] = []
     if status == REVIEW:
@@ -293,6 +294,7 @@ def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, 
     if comment_slot is not None and shareable and _writable(comment_slot, options, notes):
         writes.append(SlotWrite(comment_slot.address, "Evidence: " + "; ".join(e.title for e in shareable), flag, note,
                                 not comment_slot.writable))
+    writes += _ssrm_writes(question, answer, options, notes, flag, note)
     for w in writes:
         if len(w.value) > EXCEL_CELL_LIMIT:
             demote = True
@@ -301,6 +303,26 @@ def plan_writes(question: QuestionRow, answer: RenderedAnswer, *, review: bool, 
         demote = True
         notes.append(f"{question.location}: no answer slot found for this question")
     return WritePlan(tuple(writes), short_written, tuple(notes), demote)
+
+
+def _ssrm_writes(question: QuestionRow, answer: RenderedAnswer, options: FillOptions, notes: list[str], flag: bool,
+                 note: str | None) -> list[SlotWrite]:
+    """CAIQ's shared-responsibility columns: the control's owner and what the customer must do."""
+    out: list[SlotWrite] = []
+    slot, owner = question.slot(SlotKind.OWNERSHIP), answer.ownership
+    if slot is not None and owner is None:
+        notes.append(f"{slot.address}: control ownership left empty ({answer.ownership_basis or 'unknown'}); "
+                     "set ownership: in the entry or the facts it depends on")
+    elif slot is not None and owner is not None and _writable(slot, options, notes):
+        value = fit_ownership(owner, slot.allowed)
+        if value is None:
+            notes.append(f"{slot.address}: ownership '{answer.ownership}' is not one of the cell's choices ({', '.join(slot.allowed or ())}); pick one")
+        else:
+            out.append(SlotWrite(slot.address, value, flag, note, not slot.writable))
+    slot = question.slot(SlotKind.CUSTOMER_RESPONSIBILITY)
+    if slot is not None and answer.customer_responsibility and _writable(slot, options, notes):
+        out.append(SlotWrite(slot.address, answer.customer_responsibility, flag, note, not slot.writable))
+    return out
 
 
 def _starts_with(narrative: str, short: str) -> bool:

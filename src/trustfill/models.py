@@ -78,6 +78,25 @@ class Negation(Strict):
     )
 
 
+OWNERSHIP_VALUES = ("CSP-owned", "CSC-owned", "3rd-party outsourced", "Shared CSP and CSC", "Shared CSP and 3rd-party")
+"""Who owns a control under the cloud shared security responsibility model (SSRM), spelled as CAIQ v4 spells it:
+the provider (CSP, us), the cloud customer (CSC), a third party we outsource to, or two of them together."""
+Ownership = Literal["CSP-owned", "CSC-owned", "3rd-party outsourced", "Shared CSP and CSC", "Shared CSP and 3rd-party"]
+
+
+class OwnershipCase(Strict):
+    """One ownership rule: the first case whose ``when`` holds gives the owner."""
+
+    when: str | None = Field(None, description="Jinja expression over profile facts. Omit for the fallback case.")
+    value: Ownership = Field(description="The owner, spelled as CAIQ v4 spells it.")
+
+
+class OwnershipSpec(Strict):
+    """Ownership that depends on facts (deployment model, hosting)."""
+
+    cases: list[OwnershipCase] = Field(min_length=1, description="Rules, tried in order.")
+
+
 class BankEntry(Strict):
     """One canonical question with everything a reviewer needs to trust its answer."""
 
@@ -99,6 +118,23 @@ class BankEntry(Strict):
     implies: list[Implication] = Field(default_factory=list, description="Answers of other entries this one constrains.")
     negation: Negation | None = Field(
         None, description="The answer to questions that ask the opposite of this entry's question; omit when it is not safe to invert."
+    )
+    ownership: Ownership | OwnershipSpec | None = Field(
+        None,
+        description="Who owns the control under the shared responsibility model (CAIQ's SSRM column): a value, or "
+        "cases over facts. Omitted: derived from the entry's category and the profile's deployment model and hosting.",
+    )
+    customer_responsibility: str | None = Field(
+        None,
+        description="Jinja template: what the customer must do for this control (set up SSO, enforce MFA for its own "
+        "users, set its retention period). Omitted: the customer has nothing to do beyond using the service.",
+    )
+    policy_family: Literal["established", "reviewed"] | None = Field(
+        None,
+        description="Answers a policy-family question for any topic: 'Are <topic> policies and procedures established, "
+        "documented, approved, ...?' (established) or '... reviewed and updated at least annually?' (reviewed). The topic "
+        "is looked up in the evidence index's covers: lists; the narrative can use {{ policy.title }} and "
+        "{{ policy.topic }}; a topic no document covers goes to review.",
     )
 
     @field_validator("aliases")
@@ -163,6 +199,11 @@ class EvidenceItem(Strict):
     valid_until: dt.date | None = Field(None, description="Date after which the document is stale.")
     visibility: Visibility = Field(description="public, nda (share under NDA) or internal (never share).")
     description: str = ""
+    covers: list[str] = Field(
+        default_factory=list,
+        description="Topics this policy document covers, as questionnaires name them ('key management', 'logging and "
+        "monitoring'); policy-family questions about a listed topic are answered citing this document.",
+    )
 
 
 class EvidenceIndex(Strict):

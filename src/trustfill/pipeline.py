@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ def answer_one(session: Session, text: str) -> AnswerView:
     """Match one question and render the answer of the best entry, fitted to the question as asked."""
     match = session.matcher.match(text)
     entry = session.lib.entries.get(match.entry_id) if match.entry_id else None
-    answer = session.engine.render(entry.id) if entry is not None else None
+    answer = session.engine.render(entry.id, text) if entry is not None else None
     if entry is None or answer is None or answer.status != "ok":
         return AnswerView(text, match, entry, answer)
     fitted = fit_answer(text, None, entry, answer, session.engine)
@@ -53,6 +53,14 @@ def preview_matches(session: Session, path: Path, options: ImportOptions, *, exp
     """Import ``path`` and match every question; writes nothing."""
     questionnaire = load_questionnaire(path, options)
     matches = [m for _, chunk in match_in_chunks(session.matcher, questionnaire.questions, explain=explain) for m in chunk]
+    # A policy-family question is routed by its wording; whether a document covers its topic decides the outcome.
+    for i, (q, m) in enumerate(zip(questionnaire.questions, matches, strict=True)):
+        entry = session.lib.entries.get(m.entry_id) if m.entry_id else None
+        if entry is not None and entry.policy_family is not None and m.status == "auto":
+            found = session.engine.policy_for(q.text, q.section)
+            if found is None or found.document is None:
+                why = found.reason if found is not None else "the question names no policy topic"
+                matches[i] = replace(m, status="review", reason=f"{m.reason}; but {why}")
     return questionnaire, matches
 
 

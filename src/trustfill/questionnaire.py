@@ -22,6 +22,10 @@ class SlotKind(str, enum.Enum):
     """The narrative answer (often a 'comments' or 'additional information' column)."""
     COMMENT = "comment"
     """Evidence links, references or reviewer notes."""
+    OWNERSHIP = "ownership"
+    """Who owns the control under the shared responsibility model (CAIQ's 'SSRM Control Ownership')."""
+    CUSTOMER_RESPONSIBILITY = "customer_responsibility"
+    """What the customer must do for the control (CAIQ's 'CSC Responsibilities')."""
 
 
 class SlotState(str, enum.Enum):

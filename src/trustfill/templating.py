@@ -62,7 +62,7 @@ BUILTIN_FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 # Names a template may use that are not facts.
-RESERVED_NAMES = frozenset({"cite", "entry", "question"})
+RESERVED_NAMES = frozenset({"cite", "entry", "question", "policy"})
 
 
 class FactTracker:

@@ -48,6 +48,8 @@ def answer_dict(view: Any) -> dict[str, Any]:
         },
         "answer": None if answer is None else {
             "status": answer.status, "short": answer.short, "narrative": answer.narrative, "template": answer.source,
+            "ownership": answer.ownership, "ownership_basis": answer.ownership_basis,
+            "customer_responsibility": answer.customer_responsibility,
             "facts": dict(answer.facts), "missing_facts": list(answer.missing_facts), "problems": list(answer.problems),
             "evidence": [{"id": e.id, "title": e.title, "path": e.path, "visibility": e.visibility, "valid_until": e.valid_until}
                          for e in answer.evidence],
@@ -76,6 +78,10 @@ def print_answer(view: Any) -> None:
         _out.print(Text.assemble("\n", ("Answer:", "bold"), f" {a.narrative}"))  # an open question or a value: never a bare Yes/No
     elif a is not None and a.status == "ok":
         _out.print(Text.assemble("\n", (f"Answer: {a.short}", "bold"), f"\n{a.narrative}"))
+    if a is not None and a.status == "ok" and a.ownership:
+        _out.print(f"Control ownership: {a.ownership} ({a.ownership_basis})")
+    if a is not None and a.status == "ok" and a.customer_responsibility:
+        _out.print(Text(f"Customer's responsibility: {a.customer_responsibility}"))
     elif a is not None:
         _out.print(Text.assemble("\n", ("No answer:", "bold red"), f" {'; '.join(a.problems)}"))
     if a is not None and a.facts:

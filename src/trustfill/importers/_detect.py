@@ -31,6 +31,10 @@ class Role(str, enum.Enum):
     COMMENT = "comment"
     ID = "id"
     SECTION = "section"
+    OWNERSHIP = "ownership"
+    """Who owns the control (CAIQ's 'SSRM Control Ownership')."""
+    CUSTOMER_RESPONSIBILITY = "customer_responsibility"
+    """What the customer must do (CAIQ's 'CSC Responsibilities')."""
     OTHER = "other"
     """A recognised header that must not receive answers: guidance, analyst notes, scores..."""
 
@@ -54,8 +58,11 @@ _ID = re.compile(
     r"(?:\s(?:no|#|number))?$"
 )
 _Q_ID = re.compile(r"^q\s?#$|^#$")
+# CAIQ v4's shared-responsibility columns, named after the cloud security shared responsibility model (SSRM).
+_OWNERSHIP = re.compile(r"\b(ssrm|control ownership|shared responsibility)\b")
+_CUSTOMER_RESPONSIBILITY = re.compile(r"\b(csc|customer|consumer|tenant) responsibilit(?:y|ies)\b")
 _NARRATIVE = re.compile(
-    r"\b(comments?|notes?|remarks?|explanation|explain|additional (?:information|info|details?|comments?)|"
+    r"\b(implementation description|comments?|notes?|remarks?|explanation|explain|additional (?:information|info|details?|comments?)|"
     r"details?|justification|elaborat\w*|narrative|clarification|description of (?:the )?(?:response|answer|control)|"
     r"response details?|supporting information|free text|context)\b"
 )
@@ -72,7 +79,8 @@ _QUESTION = re.compile(
     r"statement|assessment question|control objective|ask)\b"
 )
 _SECTION = re.compile(
-    r"^(category|section|domain|topic|area|group|heading|chapter|subject|control family|family)$"
+    r"^(?:ccm |control )?(category|section|domain|topic|area|group|heading|chapter|subject|control family|family)"
+    r"(?: title| name)?$"
 )
 
 
@@ -94,6 +102,10 @@ def header_role(text: str | None) -> Role | None:
         return Role.OTHER
     if _SECTION.match(t):
         return Role.SECTION
+    if _OWNERSHIP.search(t):
+        return Role.OWNERSHIP
+    if _CUSTOMER_RESPONSIBILITY.search(t):
+        return Role.CUSTOMER_RESPONSIBILITY
     if _NARRATIVE.search(t):
         return Role.NARRATIVE
     if _COMMENT.search(t):

@@ -38,9 +38,12 @@ from ._xlsx_validation import DropdownResolver
 
 MAX_ROLE_COL = 64
 """Columns beyond BL are not considered for roles: questionnaire tables are narrow, report sheets wide."""
-_ANSWER_ROLES = (Role.SHORT, Role.NARRATIVE, Role.COMMENT)
-_KIND = {Role.SHORT: SlotKind.SHORT, Role.NARRATIVE: SlotKind.NARRATIVE, Role.COMMENT: SlotKind.COMMENT}
+_ANSWER_ROLES = (Role.SHORT, Role.NARRATIVE, Role.COMMENT, Role.OWNERSHIP, Role.CUSTOMER_RESPONSIBILITY)
+_KIND = {Role.SHORT: SlotKind.SHORT, Role.NARRATIVE: SlotKind.NARRATIVE, Role.COMMENT: SlotKind.COMMENT,
+         Role.OWNERSHIP: SlotKind.OWNERSHIP, Role.CUSTOMER_RESPONSIBILITY: SlotKind.CUSTOMER_RESPONSIBILITY}
 _NUMERIC = re.compile(r"^-?[\d.,]+%?$")
+_VERSION = re.compile(r"^[A-Za-z&]*\s?v(?:ersion\s?)?\d+(?:\.\d+)+[A-Za-z]?$", re.IGNORECASE)
+"""A version string in a title row's id cell (``CAIQv4.0.3``, ``v2.1``)."""
 _YES_NO = {"yes", "no", "n/a", "na", "y", "n", "true", "false", "not applicable", "partial", "partially"}
 _NAME_HINTS = (
     (
@@ -221,10 +224,14 @@ class SheetAnalyser:
         out: dict[int, dict[Role, int]] = {}
         for r, roles in headers.items():
             keep: dict[Role, int] = {}
+            # Reference columns right of every answer column (CAIQ's "CCM Domain Title") may name the section.
+            last_answer = max((c for c, role in roles.items() if role in _ANSWER_ROLES and c > qcol), default=None)
             for c, role in sorted(roles.items()):
                 if role in _ANSWER_ROLES and (c <= qcol or c in self.s.hidden_cols):
                     continue
-                if (role is Role.SECTION and c >= qcol) or (role is Role.QUESTION and c != qcol):
+                if role is Role.SECTION and c >= qcol and (last_answer is None or c < last_answer):
+                    continue
+                if role is Role.QUESTION and c != qcol:
                     continue
                 if role is not Role.OTHER:
                     keep.setdefault(role, c)
@@ -285,6 +292,8 @@ class SheetAnalyser:
         if self.s.row_hidden(r) and qs < 0.8:
             return False
         if idcol is not None:
+            if not in_table and self._has_headers and _VERSION.match(self.text(r, idcol) or ""):
+                return False  # a title row above the header: "CAIQv4.0.3 | Consensus Assessments ...", not question v4.0.3
             if looks_like_id(self.text(r, idcol)):
                 return True  # "Product Description" next to GNRL-03 is a question, header word or not
             return qs >= 0.8 and in_table

@@ -45,11 +45,16 @@ _ID_EXACT = {
 _FORM_WORDS = {"owner", "date", "signature", "signed", "name", "version", "approver", "approved", "reviewer", "email",
                "phone", "title", "organization", "organisation", "company", "by"}
 _ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # CAIQ v4's shared-responsibility columns ("SSRM Control Ownership", "CSC Responsibilities").
+    ("ownership", ("ssrm", "control ownership", "shared responsibility")),
+    ("customer_responsibility", ("csc responsibility", "csc responsibilities", "customer responsibility",
+                                 "customer responsibilities")),
     ("comment", ("evidence", "attachment", "attachments", "artifact", "artifacts", "supporting documentation",
                  "supporting documents", "documentation link", "links", "references", "reference documents")),
     ("narrative", ("comment", "comments", "note", "notes", "remark", "remarks", "explanation", "explain",
                    "justification", "additional information", "additional info", "additional details", "details",
-                   "narrative", "clarification", "elaborate", "action items", "description of response")),
+                   "narrative", "clarification", "elaborate", "action items", "description of response",
+                   "implementation description")),
     ("short", ("answer", "answers", "response", "responses", "reply", "yes/no", "y/n", "yes no", "implementation",
                "implemented", "status", "compliant", "compliance", "selection", "choice", "vendor answer")),
     ("section", ("section", "category", "domain", "area", "topic", "chapter", "heading", "family", "control family",
@@ -384,7 +389,8 @@ class CsvImporter(Importer):
         pick, roles, score = _choose_header(rows, options, path)
         header = rows[pick].cells
         allowed = allowed_from_header(header[roles["short"]]) if "short" in roles and roles["short"] < len(header) else None
-        kinds = [(SlotKind.SHORT, "short"), (SlotKind.NARRATIVE, "narrative"), (SlotKind.COMMENT, "comment")]
+        kinds = [(SlotKind.SHORT, "short"), (SlotKind.NARRATIVE, "narrative"), (SlotKind.COMMENT, "comment"),
+                 (SlotKind.OWNERSHIP, "ownership"), (SlotKind.CUSTOMER_RESPONSIBILITY, "customer_responsibility")]
         questions: list[QuestionRow] = []
         problems: list[Problem] = []
         seen_ids: dict[str, int] = {}

@@ -184,6 +184,7 @@ from rapidfuzz.distance import OSA
 
 from ..errors import BankFormatError
 from ..models import BankEntry
+from ..policies import family_of
 from .index import QueryVector, TermIndex, overlap
 from .mappings import Decision, Mappings
 from .nonsecurity import classify
@@ -320,7 +321,12 @@ class Matcher:
         self.scoring = scoring or Scoring()
         self.semantic = semantic
         self.fusion = fusion or Fusion()
-        self.entries: tuple[BankEntry, ...] = tuple(entries)
+        # Policy-family entries answer a fixed wording for any topic (trustfill.policies): they are routed by that
+        # wording and never scored, so their generic text ("policies and procedures ... documented") can neither
+        # outscore a topic entry nor be proposed for a question that lacks the family's wording.
+        self._family_entries = {e.id: e for e in entries if e.policy_family is not None}
+        self._families = {e.policy_family: e.id for e in self._family_entries.values()}
+        self.entries: tuple[BankEntry, ...] = tuple(e for e in entries if e.policy_family is None)
         self._pos: dict[str, int] = {}
         for i, entry in enumerate(self.entries):
             if entry.id in self._pos:
@@ -394,7 +400,7 @@ class Matcher:
     def entry(self, entry_id: str) -> BankEntry | None:
         """The entry with this id, or None."""
         pos = self._pos.get(entry_id)
-        return None if pos is None else self.entries[pos]
+        return self._family_entries.get(entry_id) if pos is None else self.entries[pos]
 
     def match(
         self, text: str, *, question_id: str | None = None, customer: str | None = None, explain: bool = False
@@ -775,6 +781,10 @@ class Matcher:
                 reason = f"reviewer mapped this question to '{entry.id}' ({decision.describe()})"
                 return MatchResult("auto", entry.id, 100.0, 100.0, (cand,), reason), None
             return None, decision  # mapped to an entry that is gone: match, then flag for review
+        if self._families and (family := family_of(text)) in self._families:
+            entry_id = self._families[family]
+            reason = f"policy-family question ({family}): answered from the policy document that covers its topic"
+            return MatchResult("auto", entry_id, 100.0, 100.0, (Candidate(entry_id, 100.0, text),), reason), None
         if skip is not None:
             return MatchResult("skipped", None, 0.0, 0.0, (), skip.reason, skip.profile_fact), None
         return None, None
