@@ -209,3 +209,13 @@ def test_typed_answers(decl: FactDecl, typed: str, value: object) -> None:
 def test_answers_that_do_not_fit_are_asked_again(decl: FactDecl, typed: str, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_answer(decl, typed)
+
+
+def test_the_written_profile_reads_back_as_the_same_facts(tmp_path: Path) -> None:
+    from trustfill.profiling import write_profile
+    from trustfill.workspace import find_workspace
+
+    lib = load_library(find_workspace(default_root()))
+    facts, _ = load_profile(lib, default_root() / "examples" / "on-prem.yaml")
+    write_profile(lib, tmp_path / "profile.yaml", facts)
+    assert load_profile(lib, tmp_path / "profile.yaml")[0] == facts

@@ -53,9 +53,17 @@ def _type_hint(decl: FactDecl) -> str:
     return {"bool": "true or false", "int": "a whole number", "date": "a date like 2027-01-31", "str": "text"}[decl.type]
 
 
+_DUMPED: dict[tuple[str, str], str] = {}
+
+
 def _dump_value(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
-    return text[:-4].strip() if text.endswith("\n...") else text.removesuffix("...").strip()
+    # The interview saves after every answer; dumping each of ~500 values through PyYAML every time was most
+    # of its run time, and a value's YAML text never changes.
+    key = (type(value).__name__, repr(value))
+    if key not in _DUMPED:
+        text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+        _DUMPED[key] = text[:-4].strip() if text.endswith("\n...") else text.removesuffix("...").strip()
+    return _DUMPED[key]
 
 
 def topic_titles(lib: Library) -> dict[str, str]:
@@ -88,26 +96,24 @@ def render_profile(lib: Library, facts: dict[str, Any], *, where: str = "WORKSPA
     """The whole profile as YAML: every declared fact grouped by topic, its description and allowed values as
     comments; facts set in ``facts`` carry their value, the others stay commented out (unset)."""
     titles = topic_titles(lib)
+    tree = lib.facts.tree()  # groups in the order their first fact is declared, so each group is written once
     lines = [HEADER.format(where=where)]
+
+    def emit(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        indent = "  " * len(path)
+        for key, child in node.items():
+            name = ".".join((*path, key))
+            if not isinstance(child, FactDecl):
+                lines.append(f"{indent}{key}:")
+                emit(child, (*path, key))
+                continue
+            lines.append(f"{indent}# {' '.join(child.description.split())} ({_type_hint(child)})")
+            lines.append(f"{indent}{key}: {_dump_value(facts[name])}" if name in facts else f"{indent}# {key}:")
+
     for top in _ordered_topics(lib):
-        names = [n for n in lib.facts.decls if n.split(".")[0] == top]
         lines.append(f"# --- {titles[top]} " + "-" * max(3, 100 - len(titles[top])))
         lines.append(f"{top}:")
-        opened: set[str] = set()
-        for name in names:
-            decl = lib.facts.decls[name]
-            parts = name.split(".")
-            for depth in range(1, len(parts) - 1):
-                group = ".".join(parts[: depth + 1])
-                if group not in opened:
-                    opened.add(group)
-                    lines.append(f"{'  ' * depth}{parts[depth]}:")
-            indent = "  " * (len(parts) - 1)
-            lines.append(f"{indent}# {' '.join(decl.description.split())} ({_type_hint(decl)})")
-            if name in facts:
-                lines.append(f"{indent}{parts[-1]}: {_dump_value(facts[name])}")
-            else:
-                lines.append(f"{indent}# {parts[-1]}:")
+        emit(tree[top], (top,))
         lines.append("")
     return "\n".join(lines)
 
@@ -121,8 +127,6 @@ def write_profile(lib: Library, path: Path, facts: dict[str, Any], *, where: str
         tmp.write_text(text, encoding="utf-8")
         if validate:
             load_profile(lib, tmp)
-        elif yaml.safe_load(text) is None and facts:
-            raise ValueError("profile rendered empty")  # a bug, not bad input: the values came typed
 
 
 def parse_answer(decl: FactDecl, text: str) -> Any:
