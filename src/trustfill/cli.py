@@ -288,7 +288,9 @@ def learn(question: str | None, entry: str | None, not_in_bank: bool, reviewed: 
     """
     from . import views
     from .learning import record_decision, record_review
+    from .workspace import find_workspace
 
+    click.echo(f"workspace: {find_workspace(workspace).describe()}", err=True)
     if reviewed is not None:
         if question is not None or not_in_bank:
             raise UsageError("give either --from FILE or a QUESTION, not both")
