@@ -168,7 +168,7 @@ def test_interview_skipped_fact_stays_unset(mini_workspace: Path, run_cli, monke
     _stdin(monkeypatch, "saas\n\n\n")
     code, out, err = run_cli("profile", str(mini_workspace))
     assert code == 0, err
-    assert "2 facts still unset" in out
+    assert "answers still wait for 2 facts" in out
     text = (mini_workspace / "profile.yaml").read_text()
     assert "  # at_rest:" in text
 

@@ -180,12 +180,15 @@ class Waiting:
 
 
 def _engine(lib: Library, facts: dict[str, Any], env: Any) -> AnswerEngine:
-    """An engine whose every declared fact group exists, empty where unset.
+    return with_declared_groups(AnswerEngine(lib.entries, facts, lib.evidence, env or make_env(lib.template_loader())), lib)
+
+
+def with_declared_groups(engine: AnswerEngine, lib: Library) -> AnswerEngine:
+    """``engine`` with every declared fact group present, empty where unset.
 
     A template reading ``deployment.model`` when no ``deployment`` fact is set would otherwise stop at the
     group ('deployment' is undefined), which names no fact a person can answer.
     """
-    engine = AnswerEngine(lib.entries, facts, lib.evidence, env or make_env(lib.template_loader()))
     for name in lib.facts.decls:
         node = engine.nested
         for part in name.split(".")[:-1]:
@@ -305,7 +308,8 @@ def interview(lib: Library, path: Path, ask: Asker, *, where: str = "WORKSPACE")
     stopped = False
     try:
         while True:
-            waiting = [w for w in waiting_facts(lib, facts, env, parsed) if w.fact not in passed]
+            # A fact already set is never asked again, even if some answer still stops near it: no endless loop.
+            waiting = [w for w in waiting_facts(lib, facts, env, parsed) if w.fact not in passed and w.fact not in facts]
             if not waiting:
                 break
             # After a deciding fact, look again: it may rule out much of what waits. Other facts go in a round.
