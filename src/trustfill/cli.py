@@ -85,7 +85,7 @@ def cli(verbose: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 def check(workspace: Path | None, profile: Path | None, as_json: bool, strict: bool) -> None:
-    """Validate bank, templates, evidence and profile; exit 0 only when clean."""
+    """Validate bank, templates, evidence and profile: every problem at once; exit 0 when there are no errors."""
     from .check import check_workspace
     from .workspace import find_workspace, load_library, shown
 
