@@ -219,3 +219,17 @@ def test_the_written_profile_reads_back_as_the_same_facts(tmp_path: Path) -> Non
     facts, _ = load_profile(lib, default_root() / "examples" / "on-prem.yaml")
     write_profile(lib, tmp_path / "profile.yaml", facts)
     assert load_profile(lib, tmp_path / "profile.yaml")[0] == facts
+
+
+def test_on_the_real_bank_the_deciding_facts_come_first_and_on_prem_has_no_hosting_provider() -> None:
+    from trustfill.profiling import waiting_facts
+    from trustfill.workspace import find_workspace
+
+    lib = load_library(find_workspace(default_root()))
+    assert [w.fact for w in waiting_facts(lib, {})][:1] == ["deployment.model"]
+    saas = [w.fact for w in waiting_facts(lib, {"deployment.model": "saas"})]
+    assert saas[:5] == ["hosting.provider", "compliance.soc2_type2", "compliance.iso27001", "ai.features",
+                        "ai.training_on_customer_data"]
+    on_prem = [w.fact for w in waiting_facts(lib, {"deployment.model": "on_prem"})]
+    assert "hosting.provider" not in on_prem  # customers run it: no answer reaches our hosting provider
+    assert on_prem[0] == "compliance.soc2_type2"

@@ -203,16 +203,30 @@ def waiting_facts(lib: Library, facts: dict[str, Any], env: Any = None, parsed: 
                   ) -> list[Waiting]:
     """Facts to ask next under ``facts``: those blocked answers stop at, deciding facts first.
 
-    A deciding fact is also listed when a blocked answer reads it further on (it decides before it is reached).
+    A deciding fact is also listed when an answer would reach it once the other facts are set: that is found by
+    rendering again with every other unset fact given a stand-in value. A branch the known facts rule out is
+    not taken whatever the stand-ins are (on-premises software never reaches the hosting provider).
     """
-    waiting, reads = _survey(lib, facts, env, {} if parsed is None else parsed)
-    for fact in DECIDING_FACTS:
-        if fact in reads and fact not in waiting:
-            waiting[fact] = reads[fact]
+    parsed = {} if parsed is None else parsed
+    waiting, _ = _survey(lib, facts, env, parsed)
+    pending = [d for d in DECIDING_FACTS if d in lib.facts.decls and d not in facts and d not in waiting]
+    if pending:
+        stand_ins = {name: _stand_in(decl) for name, decl in lib.facts.decls.items()
+                     if name not in facts and name not in DECIDING_FACTS}
+        reached, _ = _survey(lib, {**facts, **stand_ins}, env, parsed)
+        for fact in pending:
+            if fact in reached:
+                waiting[fact] = reached[fact]
     order = {name: i for i, name in enumerate(lib.facts.decls)}
     first = {name: i for i, name in enumerate(DECIDING_FACTS)}
     return [Waiting(f, tuple(ids)) for f, ids in
             sorted(waiting.items(), key=lambda kv: (first.get(kv[0], len(first)), order.get(kv[0], 0)))]
+
+
+def _stand_in(decl: FactDecl) -> Any:
+    """A value of the declared type, only to see where answers go next; never written anywhere."""
+    return {"bool": True, "int": 1, "date": dt.date(2000, 1, 1), "str": "x",
+            "enum": (decl.values or ["x"])[0], "list": (decl.values or ["x"])[:1]}[decl.type]
 
 
 def blocked_reads(lib: Library, facts: dict[str, Any], env: Any = None) -> dict[str, list[str]]:
