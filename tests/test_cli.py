@@ -124,4 +124,4 @@ def test_learn_then_answer_uses_the_decision(mini_workspace: Path, run_cli) -> N
 def test_learn_refuses_unknown_entry(mini_workspace: Path, run_cli) -> None:
     code, _, err = run_cli("learn", "Anything?", "no-such-entry", cwd=mini_workspace)
     assert code == 2
-    assert err.strip() == "no bank entry 'no-such-entry'"
+    assert err.strip().splitlines() == ["workspace: . (current folder)", "no bank entry 'no-such-entry'"]

@@ -131,8 +131,8 @@ def test_one_unknown_entry_saves_nothing_and_names_its_cell(
     code, _, err = run_cli("learn", "--from", str(reviewed), "-w", str(workspace))
     assert code == 4
     row = 1 + [r["Location"] for r in _review_rows(reviewed)].index(review[1]) + 1
-    assert err.strip() == (f"{reviewed}: trustfill review!M{row}: no bank entry 'crypto-encryption-at-rset'; "
-                           "did you mean 'crypto-encryption-at-rest'?")
+    assert err.strip().splitlines()[1:] == [f"{reviewed}: trustfill review!M{row}: no bank entry 'crypto-encryption-at-rset'; "
+                                            "did you mean 'crypto-encryption-at-rest'?"]
     assert not (workspace / "mappings.yaml").exists()
 
 
@@ -238,9 +238,9 @@ def test_a_filled_customer_workbook_is_read_at_its_review_sheet_only(tmp_path: P
 def test_learn_takes_a_question_or_a_file(mini_workspace: Path, tmp_path: Path, run_cli) -> None:
     path = _workbook(tmp_path / "r.xlsx", [HEADER, ["S!B2", "Are the platters scrambled?", "", "crypto-at-rest"]])
     code, _, err = run_cli("learn", "Anything?", "--from", str(path), cwd=mini_workspace)
-    assert (code, err.strip()) == (2, "give either --from FILE or a QUESTION, not both")
+    assert (code, err.strip().splitlines()[1:]) == (2, ["give either --from FILE or a QUESTION, not both"])
     code, _, err = run_cli("learn", cwd=mini_workspace)
-    assert (code, err.strip()) == (2, "give the QUESTION and its bank ENTRY, or --from a reviewed file")
+    assert (code, err.strip().splitlines()[1:]) == (2, ["give the QUESTION and its bank ENTRY, or --from a reviewed file"])
     code, out, err = run_cli("learn", "--from", str(path), cwd=mini_workspace)
     assert code == 0, err
     assert out.splitlines() == [f"recorded 1 decision in {mini_workspace / 'mappings.yaml'}: 1 bank entry, 0 not in bank"]

@@ -168,7 +168,7 @@ def test_interview_skipped_fact_stays_unset(mini_workspace: Path, run_cli, monke
     _stdin(monkeypatch, "saas\n\n\n")
     code, out, err = run_cli("profile", str(mini_workspace))
     assert code == 0, err
-    assert "2 facts still unset" in out
+    assert "answers still wait for 2 facts" in out
     text = (mini_workspace / "profile.yaml").read_text()
     assert "  # at_rest:" in text
 
@@ -209,3 +209,27 @@ def test_typed_answers(decl: FactDecl, typed: str, value: object) -> None:
 def test_answers_that_do_not_fit_are_asked_again(decl: FactDecl, typed: str, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_answer(decl, typed)
+
+
+def test_the_written_profile_reads_back_as_the_same_facts(tmp_path: Path) -> None:
+    from trustfill.profiling import write_profile
+    from trustfill.workspace import find_workspace
+
+    lib = load_library(find_workspace(default_root()))
+    facts, _ = load_profile(lib, default_root() / "examples" / "on-prem.yaml")
+    write_profile(lib, tmp_path / "profile.yaml", facts)
+    assert load_profile(lib, tmp_path / "profile.yaml")[0] == facts
+
+
+def test_on_the_real_bank_the_deciding_facts_come_first_and_on_prem_has_no_hosting_provider() -> None:
+    from trustfill.profiling import waiting_facts
+    from trustfill.workspace import find_workspace
+
+    lib = load_library(find_workspace(default_root()))
+    assert [w.fact for w in waiting_facts(lib, {})][:1] == ["deployment.model"]
+    saas = [w.fact for w in waiting_facts(lib, {"deployment.model": "saas"})]
+    assert saas[:5] == ["hosting.provider", "compliance.soc2_type2", "compliance.iso27001", "ai.features",
+                        "ai.training_on_customer_data"]
+    on_prem = [w.fact for w in waiting_facts(lib, {"deployment.model": "on_prem"})]
+    assert "hosting.provider" not in on_prem  # customers run it: no answer reaches our hosting provider
+    assert on_prem[0] == "compliance.soc2_type2"

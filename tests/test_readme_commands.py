@@ -49,7 +49,7 @@ def test_every_readme_command_runs_on_a_real_file(tmp_path: Path, run_cli, monke
     _build_questionnaire(tmp_path / "questionnaire.xlsx")
     for args in readme_commands():
         monkeypatch.setattr("sys.stdin", io.StringIO(""))  # the interview: stop at once, as if the person left
-        code, out, err = run_cli(*args, cwd=tmp_path)
+        code, _, err = run_cli(*args, cwd=tmp_path)
         assert code != ExitCode.INTERNAL, f"trustfill {' '.join(args)} crashed: {err}"
         assert code == 0, f"trustfill {' '.join(args)}: exit {code}: {err}"
     assert (tmp_path / "acme-answers.xlsx").is_file()

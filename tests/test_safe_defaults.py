@@ -115,3 +115,23 @@ def test_a_real_run_reports_demo_false(questionnaire: Path, tmp_path: Path, run_
     assert code == 0, err
     assert json.loads(report.read_text())["demo"] is False
     assert err.splitlines()[0] == f"workspace: bundled default bank (no workspace); profile: {EXAMPLES / 'on-prem.yaml'}"
+
+
+def test_fill_says_what_to_do_next(mini_workspace: Path, tmp_path: Path, run_cli) -> None:
+    from openpyxl import Workbook
+
+    (mini_workspace / "profile.yaml").write_text("company:\n  name: Zephyr Analytics\ndeployment:\n  model: saas\n")
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(["Question", "Answer", "Comments"])
+    sheet.append(["Is customer data encrypted at rest?", None, None])
+    sheet.append(["Do you keep a register of your pets?", None, None])
+    wb.save(tmp_path / "q.xlsx")
+    code, stdout, err = run_cli("fill", str(tmp_path / "q.xlsx"), "-o", str(tmp_path / "a.xlsx"), "-w", str(mini_workspace))
+    assert code == 0, err
+    steps = stdout.split("next:\n", 1)[1]
+    lines = steps.splitlines()
+    assert any(line.endswith(f"'trustfill learn --from {tmp_path / 'a.xlsx'} -w {mini_workspace}'") for line in lines), lines
+    assert (f"  - 1 fact(s) the profile does not set held answers back (crypto.at_rest): 'trustfill profile {mini_workspace}' "
+            f"asks for them, 'trustfill check {mini_workspace}' lists them all") in lines
+    assert "DEMO" not in stdout + err

@@ -91,7 +91,7 @@ def cli(verbose: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 def check(workspace: Path | None, profile: Path | None, as_json: bool, strict: bool) -> None:
-    """Validate bank, templates, evidence and profile; exit 0 only when clean."""
+    """Validate bank, templates, evidence and profile: every problem at once; exit 0 when there are no errors."""
     from .check import check_workspace
     from .workspace import find_workspace, load_library, shown
 
@@ -303,7 +303,9 @@ def learn(question: str | None, entry: str | None, not_in_bank: bool, reviewed: 
     """
     from . import views
     from .learning import record_decision, record_review
+    from .workspace import find_workspace
 
+    click.echo(f"workspace: {find_workspace(workspace).describe()}", err=True)
     if reviewed is not None:
         if question is not None or not_in_bank:
             raise UsageError("give either --from FILE or a QUESTION, not both")

@@ -53,9 +53,17 @@ def _type_hint(decl: FactDecl) -> str:
     return {"bool": "true or false", "int": "a whole number", "date": "a date like 2027-01-31", "str": "text"}[decl.type]
 
 
+_DUMPED: dict[tuple[str, str], str] = {}
+
+
 def _dump_value(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
-    return text[:-4].strip() if text.endswith("\n...") else text.removesuffix("...").strip()
+    # The interview saves after every answer; dumping each of ~500 values through PyYAML every time was most
+    # of its run time, and a value's YAML text never changes.
+    key = (type(value).__name__, repr(value))
+    if key not in _DUMPED:
+        text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+        _DUMPED[key] = text[:-4].strip() if text.endswith("\n...") else text.removesuffix("...").strip()
+    return _DUMPED[key]
 
 
 def topic_titles(lib: Library) -> dict[str, str]:
@@ -88,26 +96,24 @@ def render_profile(lib: Library, facts: dict[str, Any], *, where: str = "WORKSPA
     """The whole profile as YAML: every declared fact grouped by topic, its description and allowed values as
     comments; facts set in ``facts`` carry their value, the others stay commented out (unset)."""
     titles = topic_titles(lib)
+    tree = lib.facts.tree()  # groups in the order their first fact is declared, so each group is written once
     lines = [HEADER.format(where=where)]
+
+    def emit(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        indent = "  " * len(path)
+        for key, child in node.items():
+            name = ".".join((*path, key))
+            if not isinstance(child, FactDecl):
+                lines.append(f"{indent}{key}:")
+                emit(child, (*path, key))
+                continue
+            lines.append(f"{indent}# {' '.join(child.description.split())} ({_type_hint(child)})")
+            lines.append(f"{indent}{key}: {_dump_value(facts[name])}" if name in facts else f"{indent}# {key}:")
+
     for top in _ordered_topics(lib):
-        names = [n for n in lib.facts.decls if n.split(".")[0] == top]
         lines.append(f"# --- {titles[top]} " + "-" * max(3, 100 - len(titles[top])))
         lines.append(f"{top}:")
-        opened: set[str] = set()
-        for name in names:
-            decl = lib.facts.decls[name]
-            parts = name.split(".")
-            for depth in range(1, len(parts) - 1):
-                group = ".".join(parts[: depth + 1])
-                if group not in opened:
-                    opened.add(group)
-                    lines.append(f"{'  ' * depth}{parts[depth]}:")
-            indent = "  " * (len(parts) - 1)
-            lines.append(f"{indent}# {' '.join(decl.description.split())} ({_type_hint(decl)})")
-            if name in facts:
-                lines.append(f"{indent}{parts[-1]}: {_dump_value(facts[name])}")
-            else:
-                lines.append(f"{indent}# {parts[-1]}:")
+        emit(tree[top], (top,))
         lines.append("")
     return "\n".join(lines)
 
@@ -121,8 +127,6 @@ def write_profile(lib: Library, path: Path, facts: dict[str, Any], *, where: str
         tmp.write_text(text, encoding="utf-8")
         if validate:
             load_profile(lib, tmp)
-        elif yaml.safe_load(text) is None and facts:
-            raise ValueError("profile rendered empty")  # a bug, not bad input: the values came typed
 
 
 def parse_answer(decl: FactDecl, text: str) -> Any:
@@ -176,12 +180,15 @@ class Waiting:
 
 
 def _engine(lib: Library, facts: dict[str, Any], env: Any) -> AnswerEngine:
-    """An engine whose every declared fact group exists, empty where unset.
+    return with_declared_groups(AnswerEngine(lib.entries, facts, lib.evidence, env or make_env(lib.template_loader())), lib)
+
+
+def with_declared_groups(engine: AnswerEngine, lib: Library) -> AnswerEngine:
+    """``engine`` with every declared fact group present, empty where unset.
 
     A template reading ``deployment.model`` when no ``deployment`` fact is set would otherwise stop at the
     group ('deployment' is undefined), which names no fact a person can answer.
     """
-    engine = AnswerEngine(lib.entries, facts, lib.evidence, env or make_env(lib.template_loader()))
     for name in lib.facts.decls:
         node = engine.nested
         for part in name.split(".")[:-1]:
@@ -196,16 +203,30 @@ def waiting_facts(lib: Library, facts: dict[str, Any], env: Any = None, parsed: 
                   ) -> list[Waiting]:
     """Facts to ask next under ``facts``: those blocked answers stop at, deciding facts first.
 
-    A deciding fact is also listed when a blocked answer reads it further on (it decides before it is reached).
+    A deciding fact is also listed when an answer would reach it once the other facts are set: that is found by
+    rendering again with every other unset fact given a stand-in value. A branch the known facts rule out is
+    not taken whatever the stand-ins are (on-premises software never reaches the hosting provider).
     """
-    waiting, reads = _survey(lib, facts, env, {} if parsed is None else parsed)
-    for fact in DECIDING_FACTS:
-        if fact in reads and fact not in waiting:
-            waiting[fact] = reads[fact]
+    parsed = {} if parsed is None else parsed
+    waiting, _ = _survey(lib, facts, env, parsed)
+    pending = [d for d in DECIDING_FACTS if d in lib.facts.decls and d not in facts and d not in waiting]
+    if pending:
+        stand_ins = {name: _stand_in(decl) for name, decl in lib.facts.decls.items()
+                     if name not in facts and name not in DECIDING_FACTS}
+        reached, _ = _survey(lib, {**facts, **stand_ins}, env, parsed)
+        for fact in pending:
+            if fact in reached:
+                waiting[fact] = reached[fact]
     order = {name: i for i, name in enumerate(lib.facts.decls)}
     first = {name: i for i, name in enumerate(DECIDING_FACTS)}
     return [Waiting(f, tuple(ids)) for f, ids in
             sorted(waiting.items(), key=lambda kv: (first.get(kv[0], len(first)), order.get(kv[0], 0)))]
+
+
+def _stand_in(decl: FactDecl) -> Any:
+    """A value of the declared type, only to see where answers go next; never written anywhere."""
+    return {"bool": True, "int": 1, "date": dt.date(2000, 1, 1), "str": "x",
+            "enum": (decl.values or ["x"])[0], "list": (decl.values or ["x"])[:1]}[decl.type]
 
 
 def blocked_reads(lib: Library, facts: dict[str, Any], env: Any = None) -> dict[str, list[str]]:
@@ -301,7 +322,8 @@ def interview(lib: Library, path: Path, ask: Asker, *, where: str = "WORKSPACE")
     stopped = False
     try:
         while True:
-            waiting = [w for w in waiting_facts(lib, facts, env, parsed) if w.fact not in passed]
+            # A fact already set is never asked again, even if some answer still stops near it: no endless loop.
+            waiting = [w for w in waiting_facts(lib, facts, env, parsed) if w.fact not in passed and w.fact not in facts]
             if not waiting:
                 break
             # After a deciding fact, look again: it may rule out much of what waits. Other facts go in a round.

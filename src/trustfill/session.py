@@ -108,7 +108,10 @@ def open_session(workspace: Path | None = None, profile: Path | None = None, mat
     lib = require_clean(load_library(ws))
     settings = load_settings(lib.workspace.root)
     facts, _ = load_profile(lib, profile)
-    engine = AnswerEngine(lib.entries, facts, lib.evidence, make_env(lib.template_loader()))
+    from .profiling import with_declared_groups
+
+    # Missing facts are then named one by one ("crypto.at_rest"), not by their group ("crypto").
+    engine = with_declared_groups(AnswerEngine(lib.entries, facts, lib.evidence, make_env(lib.template_loader())), lib)
     name = f"DEMO DATA, a fictional company ({shown(profile)})" if demo else shown(profile)
     return Session(lib, facts, name, engine, profile_path=profile, demo=demo,
                    matcher_kind=matcher or settings.matcher, model_dir=settings.model_dir)

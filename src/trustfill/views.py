@@ -253,7 +253,9 @@ def print_next_steps(summary: Any, session: Any, src: Any, report_path: Any, dec
     t = summary.filled.totals()
     missing = sorted({f for r in summary.filled.results if r.answer is not None for f in r.answer.missing_facts})
     ws = session.lib.workspace
-    where = "" if session.demo or ws.found_by in ("current folder", "bundled") else f" -w {shown(ws.root)}"
+    here = session.demo or ws.found_by in ("current folder", "bundled")
+    where = "" if here else f" -w {shown(ws.root)}"  # fill, learn
+    folder = "" if here else f" {shown(ws.root)}"  # profile, check take the folder as an argument
     lines = []
     if session.demo:
         _err.print("[bold yellow]DEMO: these answers describe a fictional example company, not yours; "
@@ -276,11 +278,12 @@ def print_next_steps(summary: Any, session: Any, src: Any, report_path: Any, dec
             lines.append(f"{len(missing)} fact(s) the profile does not set held answers back ({listed})")
         else:
             lines.append(f"{len(missing)} fact(s) the profile does not set held answers back ({listed}): "
-                         f"'trustfill profile{where}' asks for them, 'trustfill check{where}' lists them all")
+                         f"'trustfill profile{folder}' asks for them, 'trustfill check{folder}' lists them all")
     if lines:
         _out.print("next:")
         for line in lines:
-            _out.print(f"  - {line}")
+            # Not wrapped: the commands in these lines are meant to be copied whole.
+            _out.print(f"  - {line}", soft_wrap=True)
 
 
 def fact_asker(lib: Any) -> Callable[..., Any]:
@@ -328,7 +331,7 @@ def print_interview_result(result: Any, path: Any, where: str) -> None:
     """``profile``: what was saved and what is left."""
     _out.print(f"\nsaved {path}: {_plural(result.answered, 'fact')} answered in this session")
     if result.unset:
-        _out.print(f"{_plural(len(result.unset), 'fact')} still unset; the questions that need them go to review. "
+        _out.print(f"answers still wait for {_plural(len(result.unset), 'fact')}; the questions that need them go to review. "
                    f"Run 'trustfill profile {where}' again to continue, or edit {path}.")
     else:
         _out.print(f"every fact an answer needs is set. Next: 'trustfill check {where}', then "
