@@ -299,7 +299,8 @@ def test_review_workbook_is_built_to_decide_from(example_questionnaire: Path, tm
     wb = load_workbook(tmp_path / "answers.review.xlsx")
     ws = wb["trustfill review"]
     header = [c.value for c in ws[1]]
-    assert header[0] == "Location" and header[-1] == "Decision"
+    assert header[0] == "Location"
+    assert header[-1] == "Decision"
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{ws.max_row}"
