@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -78,7 +79,12 @@ def test_only_the_answer_sheet_changes_by_default(example_questionnaire: Path, t
     with zipfile.ZipFile(example_questionnaire) as a, zipfile.ZipFile(out) as b:
         assert a.namelist() == b.namelist()
         changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
-    assert changed == ["xl/worksheets/sheet1.xml"]
+        # styles.xml only gains formats (wrap text for the long answers): every existing index stays valid
+        old_xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", a.read("xl/styles.xml").decode(), re.S).group(1)
+        new_xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", b.read("xl/styles.xml").decode(), re.S).group(1)
+    assert changed == ["xl/worksheets/sheet1.xml", "xl/styles.xml"]
+    assert new_xfs.startswith(old_xfs)
+    assert len(new_xfs) > len(old_xfs)
 
 
 def test_refuses_existing_output_and_leaves_it(example_questionnaire: Path, tmp_path: Path, run_cli) -> None:

@@ -124,7 +124,7 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
             # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
             # A review sheet left by an earlier run is always dropped, and replaced only when one is asked for.
             return lambda tmp: patch_xlsx(src, tmp, writes, review_sheet=table, review_fill=None if clean else "FFFFF2CC",
-                                          force_recalc=False)
+                                          force_recalc=False, fit_rows=True)
         if kind == "docx":
             from .exporters.docx_inplace import write_docx
 

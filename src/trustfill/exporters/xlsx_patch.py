@@ -37,6 +37,7 @@ from ._review import DECISION_COL, LISTS_SHEET_NAME, LOCATION_COL, ReviewTable, 
 from ._review import WIDTHS as REVIEW_WIDTHS
 from ._rows import REVIEW_SHEET_NAME
 from ._xlsx_app import add_sheet_title, remove_sheet_title
+from ._xlsx_fit import FitStyle
 from ._xlsx_notes import MAIN_NS, NoteRequest, add_notes
 from ._xlsx_package import (
     CT_WORKSHEET,
@@ -210,6 +211,7 @@ def patch_xlsx(
     review_sheet: ReviewTable | Sequence[Sequence[str]] | None = None,
     review_fill: str | None = "FFFFF2CC",
     force_recalc: bool = True,
+    fit_rows: bool = False,
 ) -> PatchReport:
     """Write answers into a copy of an xlsx/xlsm, changing nothing else.
 
@@ -224,6 +226,8 @@ def patch_xlsx(
             one or gains a second.
         review_fill: ARGB fill for ``review`` writes; None is the clean mode (no fills, no notes).
         force_recalc: Ask Excel to recompute formulas on open (changes workbook.xml).
+        fit_rows: Give written cells whose text takes more than one line wrap text (a derived format,
+            appended to styles.xml) and their rows a height that shows the text; other rows keep theirs.
 
     Returns:
         What was written, skipped and changed.
@@ -239,7 +243,7 @@ def patch_xlsx(
         raise OutputError(f"{dest}: refusing to overwrite the source workbook; write to another path")
     with open_zip(src, "workbook") as zf:
         store = PartStore(zf, src)
-        return _patch(store, src, dest, writes, review_sheet, fill, force_recalc, zf)
+        return _patch(store, src, dest, writes, review_sheet, fill, force_recalc, zf, fit_rows)
 
 
 def _patch(
@@ -251,6 +255,7 @@ def _patch(
     fill: str | None,
     force_recalc: bool,
     zf: zipfile.ZipFile,
+    fit_rows: bool = False,
 ) -> PatchReport:
     root_rels = Rels(store.text("_rels/.rels"), "_rels/.rels")
     doc = next(iter(root_rels.by_type(RT_OFFICE_DOC)), None)
@@ -283,15 +288,17 @@ def _patch(
         by_part.setdefault(p.sheet.part or "", []).append(p)
     removed_formulas: dict[int, set[str]] = {}
 
-    def style_fn(key: int, old: int | None) -> int | None:
+    def style_fn(key: int, old: int | None, wrap: bool) -> int | None:
         p = by_key[key]
         want_fill = fill if p.write.review else None
         quote = p.text.startswith(_FORMULA_LEADS)
-        if styles is None or (want_fill is None and not quote):
+        if styles is None or (want_fill is None and not quote and not wrap):
             if want_fill or quote:
                 warnings.append(Problem(p.write.address, "styles.xml is missing; review fill/quotePrefix not applied", "warning"))
             return None
-        new = styles.derive(old, want_fill, quote)
+        new = styles.derive(old, want_fill, quote, wrap)
+        if new is None and want_fill is None and not quote:
+            return None  # the format wraps already
         if new is None:
             warnings.append(Problem(p.write.address, "styles.xml has no cell formats; review fill not applied", "warning"))
         else:
@@ -308,7 +315,8 @@ def _patch(
             continue
         sheet = SheetPatcher(text, where)
         cw = [CellWrite(p.key, p.row, p.col, p.text, p.write.overwrite) for p in items]
-        results, removed = sheet.write_cells(cw, style_fn)
+        fit = FitStyle(styles.font_pt, styles.wraps, styles.base_pt) if fit_rows and styles is not None and styles.usable else None
+        results, removed = sheet.write_cells(cw, style_fn, fit)
         for res in results:
             if not res.ok:
                 skip_reasons[res.key] = res.reason
