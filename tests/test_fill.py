@@ -340,3 +340,24 @@ def test_review_workbook_is_built_to_decide_from(example_questionnaire: Path, tm
     assert dv.type == "list"
     assert dv.formula1 == f"'trustfill lists'!$A$1:$A${len(choices)}"
     assert str(dv.sqref) == f"N2:N{ws.max_row}"
+
+
+def test_embedded_review_sheet_has_a_bold_frozen_header_filters_links_and_the_dropdown(
+    example_questionnaire: Path, tmp_path: Path, run_cli
+) -> None:
+    out = tmp_path / "answers.xlsx"
+    code, _, err, _ = _fill(run_cli, example_questionnaire, out, "--review-in-file")
+    assert code == 0, err
+    wb = load_workbook(out)
+    ws = wb["trustfill review"]
+    assert all(c.font.bold for c in ws[1] if c.value)
+    assert not ws["A2"].font.bold
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:N")
+    link = ws["A2"].hyperlink
+    assert link is not None
+    assert link.target is None  # a place in this workbook, not another file
+    assert link.location.startswith("'Security Questionnaire'!")
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.formula1.startswith("'trustfill lists'!$A$1:$A$")
+    assert [r[0] for r in wb["trustfill lists"].values][:2] == ["ok", "not in bank"]

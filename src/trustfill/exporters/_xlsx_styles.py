@@ -31,6 +31,8 @@ class StylesPatcher:
             sum(1 for s in children(xml, self.fills, where) if s.local == "fill") if self.fills else 0
         )
         fonts = find_child(xml, root, "fonts", where)
+        self.fonts = fonts
+        self.new_fonts: list[str] = []
         self.font_sizes: list[float] = []
         for font in children(xml, fonts, where) if fonts else ():
             m = _SIZE.search(xml, font.open_end, font.close_start) if not font.empty else None
@@ -39,6 +41,7 @@ class StylesPatcher:
         self.fill_ids: dict[str, int] = {}
         self.new_xfs: list[str] = []
         self.derived: dict[tuple[int, str | None, bool, bool], int] = {}
+        self._bold: int | None = None
 
     @property
     def usable(self) -> bool:
@@ -117,12 +120,30 @@ class StylesPatcher:
             self.derived[key] = len(self.xfs) + len(self.new_xfs) - 1
         return self.derived[key]
 
+    def bold(self) -> int | None:
+        """Index of a format like the default one with its font in bold (for a header row); None when the
+        file has no font list to add to."""
+        if not self.usable or self.fonts is None or self.fonts.empty:
+            return None
+        if self._bold is not None:
+            return self._bold
+        first = next(iter(children(self.xml, self.fonts, self.where)))
+        inner = "" if first.empty else self.xml[first.open_end : first.close_start]
+        self.new_fonts.append(f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>")
+        font_id = len(self.font_sizes) + len(self.new_fonts) - 1
+        span = self.xfs[0]
+        tag = set_attr(set_attr(self.xml[span.start : span.open_end], "fontId", str(font_id)), "applyFont", "1")
+        self.new_xfs.append(tag + self.xml[span.open_end : span.end])
+        self._bold = len(self.xfs) + len(self.new_xfs) - 1
+        return self._bold
+
     def result(self) -> str:
-        """styles.xml with the new fills and formats appended (counts updated)."""
+        """styles.xml with the new fonts, fills and formats appended (counts updated)."""
         if not self.new_xfs:
             return self.xml
         edits: list[tuple[int, int, str]] = []
         for span, added, total in (
+            (self.fonts, self.new_fonts, len(self.font_sizes) + len(self.new_fonts)),
             (self.fills, self.new_fills, self.fill_count + len(self.new_fills)),
             (self.cell_xfs, self.new_xfs, len(self.xfs) + len(self.new_xfs)),
         ):

@@ -342,6 +342,7 @@ def _patch(
 
     if removed_formulas:
         _drop_calc_entries(store, wb, ctypes, removed_formulas)
+    header_style = styles.bold() if review_rows is not None and styles is not None else None
     if styles is not None and styles.changed and styles_part is not None:
         store.put(styles_part, styles.result())
     dropped = _drop_review_sheets(store, wb, ctypes, root_rels)
@@ -349,7 +350,7 @@ def _patch(
         _drop_calc_entries(store, wb, ctypes, {}, whole=dropped)
     sheet_name = None
     if review_rows is not None:
-        sheet_name = _add_review_sheet(store, wb, ctypes, review_rows, warnings)
+        sheet_name = _add_review_sheet(store, wb, ctypes, review_rows, warnings, header_style)
         _list_sheet_in_app_properties(store, root_rels, sheet_name)
         if isinstance(review_rows, ReviewTable):
             lists = _add_lists_sheet(store, wb, ctypes, review_rows)
@@ -466,7 +467,7 @@ def _references(store: PartStore, rels_part: str, target: str) -> bool:
 
 def _add_review_sheet(
     store: PartStore, wb: Workbook, ctypes: ContentTypes, rows: ReviewTable | Sequence[Sequence[str]],
-    warnings: list[Problem],
+    warnings: list[Problem], header_style: int | None = None,
 ) -> str:
     table = rows if isinstance(rows, ReviewTable) else None
     matrix = table.matrix() if table is not None else rows
@@ -482,9 +483,10 @@ def _add_review_sheet(
                 text = text[: EXCEL_CELL_LIMIT - 20] + " … [truncated]"
                 warnings.append(Problem(f"{name}!{num_to_col(c)}{r}", "review text truncated to Excel's cell limit", "warning"))
             widths[c] = max(widths.get(c, 8), min(len(max(text.splitlines() or [""], key=len)) + 2, 80))
+            style = f' s="{header_style}"' if r == 1 and header_style is not None else ""
             if text:
                 cells.append(
-                    f'<c r="{num_to_col(c)}{r}" t="inlineStr"><is><t xml:space="preserve">{escape_text(text)}</t></is></c>'
+                    f'<c r="{num_to_col(c)}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{escape_text(text)}</t></is></c>'
                 )
         body.append(f'<row r="{r}">{"".join(cells)}</row>')
     extra_after_data, links = "", ""
