@@ -361,3 +361,38 @@ def test_embedded_review_sheet_has_a_bold_frozen_header_filters_links_and_the_dr
     (dv,) = ws.data_validations.dataValidation
     assert dv.formula1.startswith("'trustfill lists'!$A$1:$A$")
     assert [r[0] for r in wb["trustfill lists"].values][:2] == ["ok", "not in bank"]
+
+
+def test_word_questionnaire_copy_has_no_review_marks_unless_asked(tmp_path: Path, run_cli) -> None:
+    from docx import Document
+
+    doc = Document()
+    table = doc.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Question", "Answer"
+    for question in ("Are backups tested?", "Do you perform background checks?"):
+        table.add_row().cells[0].text = question
+    src = tmp_path / "q.docx"
+    doc.save(str(src))
+
+    def document_xml(out: Path, *extra: str) -> str:
+        code, _, err, report = _fill(run_cli, src, out, "--review-mode", "fill", *extra)
+        assert code == 0, err
+        assert [q["status"] for q in report["questions"]] == ["review", "auto"]
+        with zipfile.ZipFile(out) as z:
+            return z.read("word/document.xml").decode()
+
+    clean = document_xml(tmp_path / "a.docx")
+    assert "[Review:" not in clean
+    assert "w:highlight" not in clean
+    assert (tmp_path / "a.review.xlsx").is_file()
+    marked = document_xml(tmp_path / "b.docx", "--review-in-file")
+    assert "[Review:" in marked
+    assert "w:highlight" in marked
+
+
+def test_clean_still_works_and_says_it_is_the_default(example_questionnaire: Path, tmp_path: Path, run_cli) -> None:
+    out = tmp_path / "a.xlsx"
+    code, _, err, _ = _fill(run_cli, example_questionnaire, out, "--clean")
+    assert code == 0, err
+    assert "--clean is no longer needed" in err
+    assert _sheets(out) == _sheets(example_questionnaire)

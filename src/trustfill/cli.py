@@ -218,6 +218,8 @@ def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None,
         raise UsageError("--clean and --review-in-file contradict each other; answers only is the default, so drop --clean")
     if no_review_sheet and not review_in_file:
         raise UsageError("--no-review-sheet only applies with --review-in-file; the customer's file gets no review sheet by default")
+    if clean:
+        click.echo("note: --clean is no longer needed (answers only is the default) and will be removed", err=True)
     session = open_session(workspace, profile)
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer)
     with views.progress_bar("answering") as progress:
