@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -85,13 +86,14 @@ class XlsxAnswerDocument(Exporter):
         for cell in ws[1]:
             cell.font = Font(bold=True)
         rows = customer_rows(filled)
-        for r in rows:
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for i, r in enumerate(rows, start=2):
             values = [r.question_id, r.section, r.question, r.short, r.narrative if r.narrative != r.short else "",
                       "; ".join(e.title for e in r.evidence)]
-            ws.append([None] * len(values))
-            for cell, value in zip(ws[ws.max_row], values, strict=True):
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(i, col)
                 _set_text(cell, value or None)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = wrap
         for i, width in enumerate(CUSTOMER_WIDTHS, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"
@@ -122,12 +124,16 @@ def write_review_workbook(table: ReviewTable, dest: Path, *, link_to: str | None
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     link_font = Font(color="0563C1", underline="single")
-    for row in table.rows:
-        ws.append([None] * len(row.values))
-        cells = ws[ws.max_row]
+    # Assigning a style object hashes it into the workbook's style lists on every cell, most of the time
+    # this writer took; copying a styled cell's style array is what openpyxl does itself when copying cells.
+    proto = ws.cell(2, 1)
+    proto.alignment = Alignment(wrap_text=True, vertical="top")
+    wrapped = copy(proto._style)
+    for r, row in enumerate(table.rows, start=2):
+        cells = [ws.cell(r, c) for c in range(1, len(row.values) + 1)]  # ws.max_row rescans every cell
         for cell, value in zip(cells, row.values, strict=True):
             _set_text(cell, value or None)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell._style = copy(wrapped)
         if link_to is not None and row.target is not None:
             loc = cells[LOCATION_COL]
             loc.hyperlink = Hyperlink(ref=loc.coordinate, target=link_to, location=quoted_location(row.target),
@@ -139,7 +145,7 @@ def write_review_workbook(table: ReviewTable, dest: Path, *, link_to: str | None
     for i, width in enumerate(REVIEW_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    last = max(ws.max_row, 2)
+    last = max(len(table.rows) + 1, 2)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.header))}{last}"
     lists = wb.create_sheet(LISTS_SHEET_NAME)
     for value in table.choices:
