@@ -339,7 +339,7 @@ def test_review_workbook_is_built_to_decide_from(example_questionnaire: Path, tm
     (dv,) = ws.data_validations.dataValidation
     assert dv.type == "list"
     assert dv.formula1 == f"'trustfill lists'!$A$1:$A${len(choices)}"
-    assert str(dv.sqref) == f"N2:N{ws.max_row}"
+    assert str(dv.sqref) == f"O2:O{ws.max_row}"
 
 
 def test_embedded_review_sheet_has_a_bold_frozen_header_filters_links_and_the_dropdown(
@@ -353,7 +353,7 @@ def test_embedded_review_sheet_has_a_bold_frozen_header_filters_links_and_the_dr
     assert all(c.font.bold for c in ws[1] if c.value)
     assert not ws["A2"].font.bold
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:N")
+    assert ws.auto_filter.ref.startswith("A1:O")
     link = ws["A2"].hyperlink
     assert link is not None
     assert link.target is None  # a place in this workbook, not another file

@@ -131,7 +131,7 @@ def test_one_unknown_entry_saves_nothing_and_names_its_cell(
     code, _, err = run_cli("learn", "--from", str(reviewed), "-w", str(workspace))
     assert code == 4
     row = 1 + [r["Location"] for r in _review_rows(reviewed)].index(review[1]) + 1
-    assert err.strip() == (f"{reviewed}: trustfill review!N{row}: no bank entry 'crypto-encryption-at-rset'; "
+    assert err.strip() == (f"{reviewed}: trustfill review!O{row}: no bank entry 'crypto-encryption-at-rset'; "
                            "did you mean 'crypto-encryption-at-rest'?")
     assert not (workspace / "mappings.yaml").exists()
 

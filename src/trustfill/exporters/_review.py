@@ -2,8 +2,8 @@
 review sheet embedded with ``--review-in-file``.
 
 Rows that need a decision come first (review, then unmatched), then the answers written automatically,
-then the rows that are not security questions; the customer's order is kept within each group. The
-importers know no "critical" or "required" flag per question, so the status is the only priority there is.
+then the rows that are not security questions. Within each group, questions the customer's workbook marks
+critical or required come first (see :mod:`trustfill.importers._priority`), then the customer's order.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..importers._priority import RANK, STANDARD, question_priorities
 from ._rows import DECISION_HEADER, suggestions
 
-HEADER = ("Location", "Question ID", "Question", "Status", "Score", "Proposed answer", "Written", "Matched entry",
-          "Entry question", "Suggestions", "Evidence to attach", "Facts used", "Notes", DECISION_HEADER)
-WIDTHS = (16, 11, 60, 10, 7, 70, 8, 28, 50, 36, 36, 36, 50, 24)
+HEADER = ("Location", "Question ID", "Question", "Status", "Importance", "Score", "Proposed answer", "Written",
+          "Matched entry", "Entry question", "Suggestions", "Evidence to attach", "Facts used", "Notes", DECISION_HEADER)
+WIDTHS = (16, 11, 60, 10, 11, 7, 70, 8, 28, 50, 36, 36, 36, 50, 24)
 """Column widths (characters) of the header above."""
 LOCATION_COL, DECISION_COL = 0, len(HEADER) - 1
 LISTS_SHEET_NAME = "trustfill lists"
@@ -75,14 +76,20 @@ def _target(result: Any) -> str | None:
 
 def review_table(filled: Any) -> ReviewTable:
     """The review table of a filled questionnaire."""
-    ordered = sorted(enumerate(filled.results), key=lambda ir: (_ORDER.get(ir[1].status, 4), ir[0]))
+    q = filled.questionnaire
+    levels = question_priorities(q.path) if q.format == "xlsx" else {}
+
+    def level(r: Any) -> str:
+        return levels.get(r.question.question_id or "", STANDARD)
+
+    ordered = sorted(enumerate(filled.results), key=lambda ir: (_ORDER.get(ir[1].status, 4), RANK[level(ir[1])], ir[0]))
     rows = []
     for _, r in ordered:
         a, m = r.answer, r.match
         entry_id = (m.entry_id or "") if m is not None and r.status != "unmatched" else ""
         entry = filled.entries.get(entry_id) if entry_id else None
         values = (
-            r.question.location, r.question.question_id or "", r.question.text, r.status,
+            r.question.location, r.question.question_id or "", r.question.text, r.status, level(r),
             f"{m.score:.0f}" if m is not None else "",
             proposed_answer(r),
             "yes" if r.writes else "no",
