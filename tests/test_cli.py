@@ -125,3 +125,27 @@ def test_learn_refuses_unknown_entry(mini_workspace: Path, run_cli) -> None:
     code, _, err = run_cli("learn", "Anything?", "no-such-entry", cwd=mini_workspace)
     assert code == 2
     assert err.strip().splitlines() == ["workspace: . (current folder)", "no bank entry 'no-such-entry'"]
+
+
+def test_entry_shows_what_a_reviewer_needs(mini_workspace: Path, run_cli) -> None:
+    code, out, err = run_cli("entry", "crypto-at-rest", cwd=mini_workspace)
+    assert code == 0, err
+    text = " ".join(out.split())
+    for part in ("crypto-at-rest (Cryptography)", "Question: Is customer data encrypted at rest?",
+                 "Explanation: Asks whether stored data is encrypted.", "Why it matters: Stolen disks stay unreadable.",
+                 "Also asked as: - Do you encrypt stored data?", "give --profile to see the answer"):
+        assert part in text, part
+    code, out, err = run_cli("entry", "crypto-at-rest", "--profile", str(mini_workspace / "profile.yaml"), "--json",
+                             cwd=mini_workspace)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["aliases"] == ["Do you encrypt stored data?"]
+    assert (data["answer"]["short"], data["answer"]["narrative"]) == ("Yes", "Yes. Example Co encrypts customer data at rest.")
+    code, out, _ = run_cli("entry", "crypto-aes256", "--profile", str(mini_workspace / "profile.yaml"), cwd=mini_workspace)
+    assert "Answer under" in out
+    assert "AES-256" in out
+
+
+def test_entry_unknown_id_names_the_nearest(mini_workspace: Path, run_cli) -> None:
+    code, _, err = run_cli("entry", "crypto-at-rset", cwd=mini_workspace)
+    assert (code, err.strip()) == (2, "no bank entry 'crypto-at-rset'; did you mean 'crypto-at-rest'?")

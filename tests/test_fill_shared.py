@@ -26,6 +26,7 @@ def session():
 
 
 def _fill(session, src: Path, dest: Path, fmt: OutputFormat = OutputFormat.AUTO, *, clean: bool = False):
+    """``clean=False`` is ``--review-in-file``: review colours, notes and sheet in the output."""
     questionnaire = load_questionnaire(src)
     filled = answer_questionnaire(questionnaire, session.engine, session.matcher, session.profile_name)
     write_output(filled, dest, fmt, clean=clean, review_sheet=not clean)

@@ -68,7 +68,7 @@ def test_review_sheet_lists_other_suggestions_and_ends_in_an_empty_decision_colu
     workspace: Path, example_questionnaire: Path, tmp_path: Path, run_cli
 ) -> None:
     report = _fill(run_cli, workspace, example_questionnaire, tmp_path / "out.xlsx")
-    rows = _review_rows(tmp_path / "out.xlsx")
+    rows = _review_rows(tmp_path / "out.review.xlsx")
     assert list(rows[0])[-1] == "Decision"
     assert all(r["Decision"] is None for r in rows)
     by_loc = {r["Location"]: r for r in rows}
@@ -99,7 +99,7 @@ def test_learn_from_the_reviewed_file_makes_the_next_fill_use_every_decision(
     assert unmatched
     confirmed, picked = review[0], review[1]
     other = next(s["entry"] for s in first[picked]["suggestions"] if s["entry"] != first[picked]["match"])
-    _decide(out, "trustfill review", {confirmed: "OK", picked: other, unmatched[0]: "not in bank"}, reviewed)
+    _decide(tmp_path / "out.review.xlsx", "trustfill review", {confirmed: "OK", picked: other, unmatched[0]: "not in bank"}, reviewed)
     before = reviewed.read_bytes()
 
     code, stdout, err = run_cli("learn", "--from", str(reviewed), "-w", str(workspace), "--by", "jane@example.com")
@@ -126,19 +126,22 @@ def test_one_unknown_entry_saves_nothing_and_names_its_cell(
     out, reviewed = tmp_path / "out.xlsx", tmp_path / "reviewed.xlsx"
     first = _fill(run_cli, workspace, example_questionnaire, out)
     review = [loc for loc, q in first.items() if q["status"] in ("review", "unmatched")]
-    _decide(out, "trustfill review", {review[0]: "ok" if first[review[0]]["match"] else "not in bank",
-                                      review[1]: "crypto-encryption-at-rset"}, reviewed)
+    _decide(out.with_name("out.review.xlsx"), "trustfill review",
+            {review[0]: "ok" if first[review[0]]["match"] else "not in bank", review[1]: "crypto-encryption-at-rset"}, reviewed)
     code, _, err = run_cli("learn", "--from", str(reviewed), "-w", str(workspace))
     assert code == 4
     row = 1 + [r["Location"] for r in _review_rows(reviewed)].index(review[1]) + 1
-    assert err.strip().splitlines()[1:] == [f"{reviewed}: trustfill review!M{row}: no bank entry 'crypto-encryption-at-rset'; "
+    assert err.strip().splitlines()[1:] == [f"{reviewed}: trustfill review!P{row}: no bank entry 'crypto-encryption-at-rset'; "
                                             "did you mean 'crypto-encryption-at-rest'?"]
     assert not (workspace / "mappings.yaml").exists()
 
 
-def test_the_answer_workbook_takes_decisions_too(workspace: Path, example_questionnaire: Path, tmp_path: Path, run_cli) -> None:
+def test_the_internal_answer_workbook_takes_decisions_too(workspace: Path, example_questionnaire: Path, tmp_path: Path,
+                                                          run_cli) -> None:
     out, reviewed = tmp_path / "answers.xlsx", tmp_path / "reviewed.xlsx"
-    first = _fill(run_cli, workspace, example_questionnaire, out, "--format", "xlsx")
+    first = _fill(run_cli, workspace, example_questionnaire, out, "--format", "xlsx", "--internal")
+    assert "Decision" not in list(_review_rows(out, "Answers")[0])  # the customer's version has no review columns
+    out = tmp_path / "answers.internal.xlsx"
     rows = _review_rows(out, "Answers")
     assert list(rows[0])[-2:] == ["Notes", "Decision"]
     loc = next(r["Location"] for r in rows if r["Status"] == "review")
@@ -289,6 +292,17 @@ def test_an_existing_review_workbook_stops_the_run_before_anything_is_written(
     assert not out.exists()
     assert not report.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.docx", "review.xlsx", "ws"]
+
+
+def test_a_review_sheet_embedded_with_review_in_file_is_read_too(workspace: Path, example_questionnaire: Path,
+                                                                  tmp_path: Path, run_cli) -> None:
+    out, reviewed = tmp_path / "out.xlsx", tmp_path / "reviewed.xlsx"
+    first = _fill(run_cli, workspace, example_questionnaire, out, "--review-in-file")
+    loc = next(loc for loc, q in first.items() if q["status"] == "review" and q["match"])
+    _decide(out, "trustfill review", {loc: "ok"}, reviewed)
+    read = read_review_decisions(reviewed)
+    assert [(d.question, d.entry_id) for d in read.decisions] == [(first[loc]["question"], first[loc]["match"])]
+    assert read.sheets == ("trustfill review",)  # the hidden lookup sheet is not read as decisions
 
 
 def test_the_review_workbook_may_not_be_the_output(workspace: Path, tmp_path: Path, run_cli) -> None:

@@ -246,43 +246,79 @@ def match(file: Path, workspace: Path | None, profile: Path | None, demo: bool, 
 @_demo_option
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
 @click.option("--review-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the review sheet as an .xlsx of its own (for Word, csv and VSAQ outputs); decide rows there.")
+              help="Where to write the review workbook (default: OUTPUT's name with .review.xlsx, beside it).")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
               default="auto", show_default=True, help="same: into a copy of the input; xlsx/docx/csv/json/md: a new answer document.")
-@click.option("--force", is_flag=True, help="Replace OUTPUT (and REPORT, REVIEW_FILE) if they exist.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT (and the report, review workbook, internal copy) if they exist.")
 @click.option("--overwrite", is_flag=True, help="Replace answers and formulas already in the customer's file (each is reported).")
-@click.option("--clean", is_flag=True, help="Answers only: no review colours, notes or review sheet in the customer's file.")
-@click.option("--no-review-sheet", is_flag=True, help="Do not add the 'trustfill review' sheet to an xlsx.")
+@click.option("--review-in-file", is_flag=True,
+              help="Also put the review material in OUTPUT: review colours and notes on the cells, and the "
+                   "'trustfill review' sheet in an xlsx. Not for sending to the customer.")
+@click.option("--no-review-sheet", is_flag=True, help="With --review-in-file: colours and notes only, no review sheet.")
+@click.option("--internal", is_flag=True,
+              help="Also write the reviewer's version of OUTPUT (status, scores, notes, review marks) as NAME.internal.EXT.")
+@click.option("--clean", is_flag=True, hidden=True, help="Deprecated: answers only is now the default.")
 @click.option("--review-mode", type=click.Choice(["blank", "fill"]), default="blank", show_default=True,
-              help="blank: leave review answers empty, suggestion in the report and review sheet; fill: write them and flag them.")
+              help="blank: leave review answers empty, suggestion in the review workbook; fill: write them (flagged with --review-in-file).")
 @click.option("--customer", help="Customer name, for per-customer learned mappings.")
 @click.option("--strict", is_flag=True, help="Import warnings fail the run.")
 @_matcher_option
 @_import_options
 def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None, demo: bool, report_path: Path | None,
-         review_file: Path | None, fmt: str,
-         force: bool, overwrite: bool, clean: bool, no_review_sheet: bool, review_mode: str, customer: str | None,
-         strict: bool, matcher: str | None, **kwargs: Any) -> None:
-    """Answer FILE and write the answers to OUTPUT, flagging what a person must review."""
+         review_file: Path | None, fmt: str, force: bool, overwrite: bool, review_in_file: bool, no_review_sheet: bool,
+         internal: bool, clean: bool, review_mode: str, customer: str | None, strict: bool, matcher: str | None,
+         **kwargs: Any) -> None:
+    """Answer FILE and write the answers to OUTPUT, and the review workbook beside it.
+
+    OUTPUT gets the answers only, ready for the customer. Everything a person needs to check them (status,
+    proposed answers, bank entries, suggestions, notes and a Decision column for 'trustfill learn --from')
+    goes to OUTPUT's name with .review.xlsx.
+    """
     from . import views
     from .fill import FillOptions
     from .pipeline import fill_file
     from .session import open_session
 
+    if clean and review_in_file:
+        raise UsageError("--clean and --review-in-file contradict each other; answers only is the default, so drop --clean")
+    if no_review_sheet and not review_in_file:
+        raise UsageError("--no-review-sheet only applies with --review-in-file; the customer's file gets no review sheet by default")
+    if clean:
+        click.echo("note: --clean is no longer needed (answers only is the default) and will be removed", err=True)
     session = open_session(workspace, profile, matcher, demo=demo)
     _say_what_is_used(session)
     with views.progress_bar("embedding the question bank") as progress:
         session.build_matcher(progress)
-    options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer, mark_review=not clean)
+    options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer)
     with views.progress_bar("answering") as progress:
         summary = fill_file(session, file, output, import_options=_options_from(kwargs), options=options,
                             fmt=OutputFormat(fmt), force=force, report_path=report_path, review_file=review_file,
-                            review_sheet=not no_review_sheet, clean=clean, progress=progress)
-    views.print_fill_summary(summary, report_path, review_file)
-    in_output = not clean and not no_review_sheet and output.suffix.lower() in (".xlsx", ".xlsm")
-    views.print_next_steps(summary, session, file, report_path, review_file or (output if in_output else None))
+                            review_in_file=review_in_file, review_sheet=not no_review_sheet, internal=internal,
+                            progress=progress)
+    views.print_fill_summary(summary, report_path, summary.review_file)
+    if summary.internal_file is not None:
+        click.echo(f"internal version: {summary.internal_file} (not for the customer)")
+    views.print_next_steps(summary, session, file, report_path, summary.review_file)
     if strict and summary.filled.questionnaire.problems:
         sys.exit(ExitCode.PROBLEMS)
+
+
+@cli.command()
+@click.argument("entry_id", metavar="ID")
+@_workspace_option
+@click.option("-p", "--profile", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also show the entry's answer under this company profile.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def entry(entry_id: str, workspace: Path | None, profile: Path | None, as_json: bool) -> None:
+    """Show bank entry ID: question, explanation, rationale, evidence expected, aliases, frameworks, answer."""
+    from . import views
+    from .pipeline import entry_view
+
+    view = entry_view(workspace, entry_id, profile)
+    if as_json:
+        _echo_json(views.entry_dict(view))
+    else:
+        views.print_entry(view)
 
 
 @cli.command()

@@ -100,6 +100,8 @@ class FilledQuestionnaire:
     """Profile used (path as shown)."""
     entries: dict[str, Any] = field(default_factory=dict)
     """Bank entries by id (for categories, explanations)."""
+    facts: dict[str, Any] = field(default_factory=dict)
+    """Profile facts by dotted name (the answer documents name the company and product)."""
 
     def totals(self) -> dict[str, int]:
         """Counts per status, plus questions and cells written."""
@@ -134,7 +136,8 @@ def answer_questionnaire(
             results.append(_one(question, match, engine, options))
             if progress is not None:
                 progress(i + 1, len(questions))
-    return FilledQuestionnaire(questionnaire, tuple(_consistent(results, engine, options)), profile_name, engine.entries)
+    return FilledQuestionnaire(questionnaire, tuple(_consistent(results, engine, options)), profile_name, engine.entries,
+                               engine.flat_facts)
 
 
 def _consistent(results: list[QuestionResult], engine: AnswerEngine, options: FillOptions) -> list[QuestionResult]:

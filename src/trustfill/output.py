@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import OutputError
-from .exporters._rows import DECISION_HEADER, match_detail, suggestions
+from .exporters._review import review_table
 from .fill import FilledQuestionnaire
 
 IN_PLACE_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "docx": (".docx",), "csv": (".csv", ".tsv", ".txt"), "vsaq": (".json",)}
@@ -147,37 +147,38 @@ def _publish_exclusively(tmp: Path, dest: Path) -> None:
 
 
 def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
-    """Rows of the 'trustfill review' sheet: header first."""
-    rows = [["Location", "Question ID", "Question", "Status", "Score", "Matched entry", "Suggestions", "Why matched", "Answer written",
-             "Facts used", "Evidence to attach", "Notes", DECISION_HEADER]]
-    for r in filled.results:
-        a = r.answer
-        rows.append([
-            r.question.location, r.question.question_id or "", r.question.text, r.status,
-            f"{r.match.score:.0f}" if r.match is not None else "", r.match.entry_id or "" if r.match is not None else "",
-            suggestions(r),
-            match_detail(r),
-            r.short_written or r.fact_value or "",
-            "; ".join(f"{k}={v}" for k, v in a.facts) if a else "",
-            "; ".join(e.title for e in a.evidence) if a else "",
-            "; ".join(r.notes),
-            "",
-        ])
-    return rows
+    """Rows of the 'trustfill review' sheet, header first, in decision order (see :mod:`exporters._review`)."""
+    return review_table(filled).matrix()
+
+
+def review_path_for(dest: Path) -> Path:
+    """Where the review workbook goes by default: ``answers.xlsx`` -> ``answers.review.xlsx``, beside it."""
+    return dest.with_name(f"{dest.stem}.review.xlsx")
+
+
+def internal_path_for(dest: Path) -> Path:
+    """Where ``--internal`` writes the reviewer's version: ``answers.docx`` -> ``answers.internal.docx``."""
+    return dest.with_name(f"{dest.stem}.internal{dest.suffix}")
 
 
 def write_output(filled: FilledQuestionnaire, dest: Path, fmt: OutputFormat, *, force: bool = False,
-                 review_sheet: bool = True, clean: bool = False) -> OutputFormat:
-    """Write ``filled`` to ``dest`` in ``fmt``; returns the format actually written."""
+                 review_sheet: bool = False, clean: bool = True, protect: tuple[Path, ...] = ()) -> OutputFormat:
+    """Write ``filled`` to ``dest`` in ``fmt``; returns the format actually written.
+
+    ``clean`` (the default) is the customer's copy: answers only, no review colours, notes or sheet, and
+    the answer documents without status, scores or notes. ``clean=False`` is the reviewer's version, with
+    the 'trustfill review' sheet too when ``review_sheet`` (in-place xlsx only). ``protect``: other outputs
+    of the run, which ``dest`` may not be.
+    """
     src = filled.questionnaire.path
     fmt = resolve_format(fmt, src, filled.questionnaire.format, dest)
-    with atomic_path(dest, force=force, protect=(src,)) as tmp:
+    with atomic_path(dest, force=force, protect=(src, *protect)) as tmp:
         write_output_to(filled, tmp, fmt, review_sheet=review_sheet, clean=clean, dest=dest)
     return fmt
 
 
-def write_output_to(filled: FilledQuestionnaire, tmp: Path, fmt: OutputFormat, *, review_sheet: bool = True,
-                    clean: bool = False, dest: Path | None = None) -> dict[str, str]:
+def write_output_to(filled: FilledQuestionnaire, tmp: Path, fmt: OutputFormat, *, review_sheet: bool = False,
+                    clean: bool = True, dest: Path | None = None) -> dict[str, str]:
     """Write ``filled`` to the staged path ``tmp`` (``fmt`` already resolved against ``dest``).
 
     Returns:
@@ -231,10 +232,13 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
         if kind == "xlsx":
             from .exporters.xlsx_patch import patch_xlsx
 
-            rows = review_rows(filled) if review_sheet else None
+            table = review_table(filled) if review_sheet else None
             # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
-            return lambda tmp: patch_xlsx(src, tmp, writes, review_sheet=rows, review_fill=None if clean else "FFFFF2CC",
-                                          force_recalc=False, data=data)
+            table = review_table(filled) if review_sheet else None
+            # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
+            # A review sheet left by an earlier run is always dropped, and replaced only when one is asked for.
+            return lambda tmp: patch_xlsx(src, tmp, writes, review_sheet=table, review_fill=None if clean else "FFFFF2CC",
+                                          force_recalc=False, data=data, fit_rows=True)
         if kind == "docx":
             from .exporters.docx_inplace import write_docx
 
@@ -251,23 +255,23 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
     if fmt is OutputFormat.XLSX:
         from .exporters.xlsx_doc import XlsxAnswerDocument
 
-        return lambda tmp: XlsxAnswerDocument().write(filled, tmp)
+        return lambda tmp: XlsxAnswerDocument(internal=not clean).write(filled, tmp)
     if fmt is OutputFormat.DOCX:
         from .exporters.docx_doc import DocxAnswerDocument
 
-        return lambda tmp: DocxAnswerDocument().write(filled, tmp)
+        return lambda tmp: DocxAnswerDocument(internal=not clean).write(filled, tmp)
     if fmt is OutputFormat.CSV:
         from .exporters.flat import CsvExporter
 
-        return lambda tmp: CsvExporter().write(filled, tmp)
+        return lambda tmp: CsvExporter(internal=not clean).write(filled, tmp)
     if fmt is OutputFormat.JSON:
         from .exporters.flat import JsonExporter
 
-        return lambda tmp: JsonExporter().write(filled, tmp)
+        return lambda tmp: JsonExporter(internal=not clean).write(filled, tmp)
     if fmt is OutputFormat.MD:
         from .exporters.flat import MarkdownExporter
 
-        return lambda tmp: MarkdownExporter().write(filled, tmp)
+        return lambda tmp: MarkdownExporter(internal=not clean).write(filled, tmp)
     _assert_never(fmt)
 
 

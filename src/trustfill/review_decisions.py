@@ -1,7 +1,8 @@
 """Read a reviewer's decisions from a workbook trustfill wrote, so ``trustfill learn --from`` records them at once.
 
-The review sheet of a filled xlsx (``trustfill review``) and the ``--format xlsx`` answer workbook both end
-in a *Decision* column. A reviewer writes, per question, the bank entry that answers it (often one of the
+The review workbook ``fill`` writes beside its output (``answers.review.xlsx``, sheet ``trustfill review``),
+the same sheet embedded with ``--review-in-file``, and the internal ``--format xlsx`` answer workbook all
+end in a *Decision* column (the review sheet's is a dropdown: ``ok``, ``not in bank`` or an entry id). A reviewer writes, per question, the bank entry that answers it (often one of the
 *Suggestions*), ``ok`` to confirm the matched entry, or ``not in bank``; empty rows are left alone. One pass
 over a reviewed file then teaches the matcher every decision, instead of one ``trustfill learn`` per row.
 """
@@ -60,8 +61,8 @@ def read_review_decisions(path: Path) -> ReviewedFile:
         raise ImportFormatError(f"{path}: no such file")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ImportFormatError(
-            f"{path}: not an .xlsx workbook; give the xlsx 'trustfill fill' wrote (its 'trustfill review' sheet) "
-            "or the answer workbook of --format xlsx"
+            f"{path}: not an .xlsx workbook; give the review workbook 'trustfill fill' wrote (NAME.review.xlsx) "
+            "or the internal answer workbook of --format xlsx --internal"
         )
     try:
         with Book(path) as book:
@@ -109,7 +110,7 @@ def read_review_decisions(path: Path) -> ReviewedFile:
     if not used:
         raise ImportFormatError(
             f"{path}: no sheet has '{QUESTION_HEADER}' and '{DECISION_HEADER}' columns in its first row; give the "
-            "xlsx 'trustfill fill' wrote (its 'trustfill review' sheet) or the answer workbook of --format xlsx"
+            "review workbook 'trustfill fill' wrote (NAME.review.xlsx) or the internal answer workbook of --format xlsx --internal"
         )
     if problems:
         raise ImportFormatError.from_problems(problems)

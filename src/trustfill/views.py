@@ -100,6 +100,48 @@ def print_answer(view: Any) -> None:
         _out.print(Text(f"\nNote: {'; '.join(fit.notes)}", style="yellow"))
 
 
+def entry_dict(view: Any) -> dict[str, Any]:
+    """``entry --json``."""
+    e, a = view.entry, view.answer
+    return {
+        "id": e.id, "question": e.question, "category": e.category, "explanation": e.explanation, "rationale": e.rationale,
+        "evidence_expected": e.evidence, "cites": e.cites, "aliases": e.aliases, "frameworks": e.frameworks,
+        "choices": e.answer.choices, "owner": e.owner, "review_by": e.review_by, "profile": view.profile,
+        "answer": None if a is None else {
+            "status": a.status, "short": a.short, "narrative": a.narrative, "template": a.source, "facts": dict(a.facts),
+            "missing_facts": list(a.missing_facts), "problems": list(a.problems),
+            "evidence": [{"id": r.id, "title": r.title, "visibility": r.visibility} for r in a.evidence],
+        },
+    }
+
+
+def print_entry(view: Any) -> None:
+    """``entry``: everything a reviewer needs to judge whether this entry answers a customer's question."""
+    e, a = view.entry, view.answer
+    _out.print(f"[bold]{e.id}[/bold]  ({e.category})", markup=True)
+    _out.print(f"Question: {e.question}", markup=False)
+    _out.print(f"Explanation: {e.explanation}", markup=False)
+    _out.print(f"Why it matters: {e.rationale}", markup=False)
+    if e.evidence:
+        _out.print("A reviewer expects: " + "; ".join(e.evidence), markup=False)
+    if e.aliases:
+        _out.print("Also asked as:", markup=False)
+        for alias in e.aliases:
+            _out.print(f"  - {alias}", markup=False)
+    if e.frameworks:
+        _out.print("Frameworks: " + "; ".join(f"{k} {', '.join(v)}" for k, v in e.frameworks.items()), markup=False)
+    _out.print(f"Answers: {' / '.join(e.answer.choices)}" + (f"; owner {e.owner}" if e.owner else ""), markup=False)
+    if a is None:
+        _out.print("(give --profile to see the answer under your company's facts)", markup=False)
+    elif a.status == "ok":
+        _out.print(f"\n[bold]Answer under {view.profile}: {a.short}[/bold]")
+        _out.print(a.narrative or "", markup=False)
+        if a.evidence:
+            _out.print("Evidence cited: " + "; ".join(r.title for r in a.evidence), markup=False)
+    else:
+        _out.print(f"\nNo answer under {view.profile}: {'; '.join(a.problems)}", markup=False)
+
+
 def questionnaire_dict(q: Questionnaire) -> dict[str, Any]:
     """``inspect --json``."""
     return {
@@ -240,7 +282,8 @@ def print_fill_summary(summary: Any, report_path: Any, review_file: Any = None) 
     if report_path:
         _out.print(f"report: {report_path}")
     if review_file:
-        _out.print(f"review workbook: {review_file} (write decisions in its Decision column, then 'trustfill learn --from')")
+        _out.print(f"review workbook: {review_file} (check each row; write decisions in its Decision column, "
+                   "then 'trustfill learn --from' it)")
     for p in summary.filled.questionnaire.problems:
         _err.print(f"{p.place}: {p.level}: {p.message}")
 

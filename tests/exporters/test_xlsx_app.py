@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trustfill.exporters._xlsx_app import add_sheet_title
+from trustfill.exporters._xlsx_app import add_sheet_title, remove_sheet_title
 from trustfill.exporters.xlsx_patch import patch_xlsx
 
 NS = (
@@ -80,3 +80,12 @@ def test_the_review_sheet_is_listed_in_a_patched_workbook(tmp_path: Path, shared
     with zipfile.ZipFile(src) as z:
         before = z.read("docProps/app.xml").decode()
     assert len(titles_of(app)) == len(titles_of(before)) + 1
+
+
+def test_removing_a_sheet_title_undoes_adding_it() -> None:
+    xml = app_xml([("Worksheets", ["Intro", "Questions"]), ("Named Ranges", ["Questions!Print_Area"])])
+    added = add_sheet_title(xml, "trustfill review")
+    assert added is not None
+    assert remove_sheet_title(added, "trustfill review") == xml
+    assert remove_sheet_title(xml, "trustfill review") is None  # not listed: left alone
+    assert remove_sheet_title(xml, "Questions!Print_Area") is None  # only worksheet titles are removed

@@ -403,18 +403,47 @@ def test_force_recalc_sets_full_calc_on_load(tmp_path: Path) -> None:
     assert b'fullCalcOnLoad="1"' in member(out, "xl/workbook.xml")
 
 
-def test_review_sheet_is_appended(tmp_path: Path) -> None:
+def test_review_sheet_is_appended_and_an_old_one_replaced(tmp_path: Path) -> None:
     src = build(tmp_path)
     wb = openpyxl.load_workbook(src)
-    wb.create_sheet("trustfill review")  # a name clash the writer must step around
+    wb.create_sheet("trustfill review").append(["stale", "rows"])  # left by an earlier run
+    wb.create_sheet("After")
+    wb.active = 3  # the reviewer saved with the tab after it active
     wb.save(src)
     rows = [["Cell", "Answer", "Why review"], [f"{SHEET}!C2", "Yes", "stale <evidence> & more"]]
     out, report = patch(src, [SlotWrite(f"{SHEET}!C2", "Yes")], review_sheet=rows)
     wb2 = openpyxl.load_workbook(out)
-    assert report.review_sheet == "trustfill review (2)"
-    assert wb2.sheetnames[-1] == "trustfill review (2)"
-    assert [list(r) for r in wb2["trustfill review (2)"].values] == rows
-    assert wb2.sheetnames[:-1] == [SHEET, "Other", "trustfill review"]
+    assert report.review_sheet == "trustfill review"
+    assert wb2.sheetnames == [SHEET, "Other", "After", "trustfill review"]
+    assert [list(r) for r in wb2["trustfill review"].values] == rows
+    assert wb2.active.title == "After"
+
+
+def test_an_old_review_sheet_is_dropped_with_its_part_and_names(tmp_path: Path) -> None:
+    src = build(tmp_path)
+    wb = openpyxl.load_workbook(src)
+    review = wb.create_sheet("trustfill review", 0)
+    review["A1"] = "=1+1"
+    wb.create_sheet("trustfill lists").sheet_state = "hidden"
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb.defined_names["kept"] = DefinedName("kept", attr_text=f"'{SHEET}'!$A$1")
+    wb[SHEET].defined_names["local"] = DefinedName("local", attr_text=f"'{SHEET}'!$B$2")
+    wb.active = 1
+    wb.save(src)
+    out, report = patch(src, [SlotWrite(f"{SHEET}!C2", "Yes")], review_fill=None, force_recalc=False)
+    wb2 = openpyxl.load_workbook(out)
+    assert wb2.sheetnames == [SHEET, "Other"]
+    assert wb2.active.title == SHEET
+    assert "kept" in wb2.defined_names
+    assert "local" in wb2[SHEET].defined_names  # its localSheetId moved with the removal
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        parts = [n for n in names if n.startswith("xl/worksheets/sheet")]
+        assert len(parts) == 2
+        assert all(p.split("/")[-1] in z.read("[Content_Types].xml").decode() for p in parts)
+        assert "trustfill" not in z.read("xl/workbook.xml").decode()
+    assert report.review_sheet is None
 
 
 def test_prefixed_spreadsheetml_is_patched_with_the_same_prefix(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..answers import EvidenceRef
@@ -57,6 +57,11 @@ class AnswerRow:
     """Why a person must look."""
     suggestions: str = ""
     """Other entries a reviewer may pick (review and unmatched rows), e.g. ``iam-sso (48); asset-mdm (34)``."""
+    section: str = ""
+    """The customer's section heading the question sits under, or ''."""
+    delivered: bool = True
+    """The answer is one the customer may see: answered automatically, written after review (``--review-mode
+    fill``) or a company detail. False for a suggestion still waiting for a person."""
 
     @property
     def needs_review(self) -> bool:
@@ -110,8 +115,39 @@ def answer_rows(filled: Any) -> list[AnswerRow]:
             r.question.location, r.question.question_id or "", r.question.text, category, r.status,
             float(m.score) if m is not None else 0.0, (m.entry_id or "") if m is not None and r.status != "unmatched" else "",
             short, narrative, a.evidence if a is not None else (), "; ".join(r.notes), suggestions(r),
+            r.question.section or "", r.status == "auto" or bool(r.writes) or (r.status == "skipped" and bool(r.fact_value)),
         ))
     return rows
+
+
+def customer_rows(filled: Any) -> list[AnswerRow]:
+    """Rows for the customer's copy, in the customer's order: answers not yet decided by a person are blank
+    (never a guess), and internal evidence is left out."""
+    out = []
+    for row in answer_rows(filled):
+        if row.delivered:
+            row = replace(row, evidence=tuple(e for e in row.evidence if e.visibility != "internal"))
+        else:
+            row = replace(row, short="", narrative="", evidence=())
+        out.append(row)
+    return out
+
+
+def by_section(rows: list[AnswerRow]) -> list[tuple[str, list[AnswerRow]]]:
+    """Runs of consecutive rows under the same customer section, in the customer's order."""
+    groups: list[tuple[str, list[AnswerRow]]] = []
+    for row in rows:
+        if groups and groups[-1][0] == row.section:
+            groups[-1][1].append(row)
+        else:
+            groups.append((row.section, [row]))
+    return groups
+
+
+def company_title(filled: Any) -> tuple[str, str]:
+    """(company name, product name) from the profile facts, '' when the profile does not say."""
+    facts = getattr(filled, "facts", None) or {}
+    return str(facts.get("company.name") or ""), str(facts.get("company.product") or "")
 
 
 def by_category(rows: list[AnswerRow]) -> OrderedDict[str, list[AnswerRow]]:

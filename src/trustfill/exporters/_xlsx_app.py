@@ -13,7 +13,7 @@ import re
 
 from ._xlsx_xml import escape_text
 
-__all__ = ["add_sheet_title"]
+__all__ = ["add_sheet_title", "remove_sheet_title"]
 
 # The worksheet group's label as Excel writes it in the languages its users most often save in.
 # An unknown label leaves the file alone: a stale list is harmless, a wrong one is not.
@@ -27,6 +27,56 @@ _HEADING = re.compile(r"<HeadingPairs>\s*" + _VECTOR, re.S)
 _TITLES = re.compile(r"<TitlesOfParts>\s*" + _VECTOR, re.S)
 _VARIANT = re.compile(r"<(\w+:)?variant>\s*<(\w+:)?(lpstr|i4)>(.*?)</(\w+:)?(lpstr|i4)>\s*</(\w+:)?variant>", re.S)
 _LPSTR = re.compile(r"<(\w+:)?lpstr>.*?</(\w+:)?lpstr>|<(\w+:)?lpstr/>", re.S)
+
+
+def _groups(xml: str) -> tuple[re.Match[str], re.Match[str], list[re.Match[str]], list[tuple[str, int]], list[re.Match[str]]] | None:
+    heading, titles = _HEADING.search(xml), _TITLES.search(xml)
+    if heading is None or titles is None:
+        return None
+    variants = list(_VARIANT.finditer(heading.group("body")))
+    if len(variants) % 2 or len(variants) != int(heading.group("size")):
+        return None
+    groups: list[tuple[str, int]] = []
+    for label, count in zip(variants[::2], variants[1::2], strict=True):
+        if label.group(3) != "lpstr" or count.group(3) != "i4" or not count.group(4).strip().isdigit():
+            return None
+        groups.append((label.group(4).strip(), int(count.group(4))))
+    entries = list(_LPSTR.finditer(titles.group("body")))
+    if sum(n for _, n in groups) != len(entries) or len(entries) != int(titles.group("size")):
+        return None
+    return heading, titles, variants, groups, entries
+
+
+def remove_sheet_title(xml: str, name: str) -> str | None:
+    """``xml`` (docProps/app.xml) without the worksheet title ``name``, or None to leave it as is (no such
+    title, or a list this function does not fully understand)."""
+    parsed = _groups(xml)
+    if parsed is None:
+        return None
+    heading, titles, variants, groups, entries = parsed
+    index = next((i for i, (label, _) in enumerate(groups) if label.lower() in WORKSHEET_LABELS), None)
+    if index is None:
+        return None
+    at, count = sum(n for _, n in groups[:index]), groups[index][1]
+    wanted = f">{escape_text(name)}<"
+    hit = next((j for j in range(at, at + count) if wanted in entries[j].group(0)), None)
+    if hit is None:
+        return None
+    body = titles.group("body")
+    new_titles = (titles.group(1) + str(len(entries) - 1) + titles.group(4) + body[: entries[hit].start()]
+                  + body[entries[hit].end() :] + titles.group(6))
+    hbody = heading.group("body")
+    count_match = variants[2 * index + 1]
+    inner = re.sub(r">(\s*)\d+(\s*)<", lambda m: f">{m.group(1)}{count - 1}{m.group(2)}<", count_match.group(0), count=1)
+    new_heading = (heading.group(1) + heading.group("size") + heading.group(4) + hbody[: count_match.start()] + inner
+                   + hbody[count_match.end() :] + heading.group(6))
+    spans = sorted(
+        [((heading.start(1), heading.end(6)), new_heading), ((titles.start(1), titles.end(6)), new_titles)],
+        reverse=True,
+    )
+    for (lo, hi), text in spans:
+        xml = xml[:lo] + text + xml[hi:]
+    return xml
 
 
 def add_sheet_title(xml: str, name: str) -> str | None:

@@ -240,6 +240,62 @@ class Workbook:
         self.xml = _append_child(self.xml, span, tag)
         self.changed = True
 
+    def add_hidden_sheet(self, name: str, part: str) -> None:
+        """Append a hidden worksheet tab (a lookup list nobody edits by hand)."""
+        self.add_sheet(name, part)
+        span = self._sheets_span()
+        assert span is not None
+        last = [c for c in children(self.xml, span, self.part) if c.local == "sheet"][-1]
+        tag = self.xml[last.start : last.end]
+        self.xml = self.xml[: last.start] + set_attr(tag, "state", "hidden") + self.xml[last.end :]
+
+    def remove_sheet(self, name: str) -> SheetEntry | None:
+        """Drop the tab ``name`` and its relationship, keeping defined names and the active tab pointing where
+        they pointed; returns the removed entry (its part is the caller's to drop), None when absent."""
+        span = self._sheets_span()
+        if span is None:
+            return None
+        tabs = [c for c in children(self.xml, span, self.part) if c.local == "sheet"]
+        entries = self.sheets()
+        index = next((i for i, e in enumerate(entries) if e.name == name), None)
+        if index is None:
+            return None
+        gone = entries[index]
+        edits: list[tuple[int, int, str]] = [(tabs[index].start, tabs[index].end, "")]
+        root = root_span(self.xml, self.part)
+        names = find_child(self.xml, root, "definedNames", self.part)
+        quoted = ("'" + name.replace("'", "''") + "'!").casefold()
+        if names is not None:
+            for dn in children(self.xml, names, self.part):
+                local = attrs_of(dn.attrs).get("localSheetId", "")
+                body = self.xml[dn.open_end : dn.close_start].casefold()
+                if local == str(index) or quoted in body or (name.casefold() + "!") in body:
+                    edits.append((dn.start, dn.end, ""))
+                elif local.isdigit() and int(local) > index:
+                    tag = self.xml[dn.start : dn.open_end]
+                    edits.append((dn.start, dn.open_end, set_attr(tag, "localSheetId", str(int(local) - 1))))
+        views = find_child(self.xml, root, "bookViews", self.part)
+        if views is not None:
+            for view in children(self.xml, views, self.part):
+                tag = self.xml[view.start : view.open_end]
+                attrs = attrs_of(view.attrs)
+                for key in ("activeTab", "firstSheet"):
+                    value = attrs.get(key, "")
+                    if value.isdigit() and int(value) >= index and int(value) > 0:
+                        tag = set_attr(tag, key, str(int(value) - 1) if int(value) > index or index == len(tabs) - 1 else value)
+                if tag != self.xml[view.start : view.open_end]:
+                    edits.append((view.start, view.open_end, tag))
+        out, pos = [], 0
+        for s, e, t in sorted(edits):
+            out.append(self.xml[pos:s])
+            out.append(t)
+            pos = e
+        out.append(self.xml[pos:])
+        self.xml = "".join(out)
+        self.rels.remove(gone.rid)
+        self.changed = True
+        return gone
+
     def request_full_calc(self) -> bool:
         """Set ``fullCalcOnLoad`` so Excel recomputes formulas fed by the new answers; False if already set."""
         root = root_span(self.xml, self.part)

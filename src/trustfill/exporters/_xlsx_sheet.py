@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ._xlsx_fit import FitStyle, SheetGeometry, chars_per_line, height_for, wrapped_lines
 from ._xlsx_package import REL_NS
 from ._xlsx_xml import (
     _ATTRS,
@@ -65,8 +66,8 @@ class _Row:
     writes: list[CellWrite] = field(default_factory=list)
 
 
-StyleFn = Callable[[int, "int | None"], "int | None"]
-"""(write key, the cell's current style index or None) -> new style index, or None to keep it."""
+StyleFn = Callable[[int, "int | None", bool], "int | None"]
+"""(write key, the cell's current style index or None, wrap text) -> new style index, or None to keep it."""
 
 
 class SheetPatcher:
@@ -86,6 +87,8 @@ class SheetPatcher:
         self.sheet_data: Span = sheet_data
         self.edits: list[tuple[int, int, str]] = []
         self.merges = self._merges()
+        self._fit_style: FitStyle | None = None
+        self._geo: SheetGeometry | None = None
 
     # -- locating ---------------------------------------------------------------------------------
 
@@ -153,8 +156,53 @@ class SheetPatcher:
 
     # -- editing ----------------------------------------------------------------------------------
 
-    def write_cells(self, writes: list[CellWrite], style_fn: StyleFn) -> tuple[list[CellResult], list[str]]:
-        """Plan the cell writes; returns per-write results and the refs whose formulas were removed."""
+    def geometry(self) -> SheetGeometry:
+        """Column widths and default sizes from ``<cols>`` and ``<sheetFormatPr>``."""
+        fmt = next((s for s in self.top if s.local == "sheetFormatPr"), None)
+        attrs = attrs_of(fmt.attrs) if fmt is not None else {}
+
+        def number(key: str, default: float) -> float:
+            try:
+                return float(attrs.get(key, default))
+            except ValueError:
+                return default
+
+        default_width = number("defaultColWidth", number("baseColWidth", 8.0) + 0.71)
+        widths: dict[int, float] = {}
+        cols = next((s for s in self.top if s.local == "cols"), None)
+        for col in children(self.xml, cols, self.where) if cols is not None else ():
+            a = attrs_of(col.attrs)
+            try:
+                lo, hi, width = int(a["min"]), int(a["max"]), float(a.get("width", default_width))
+            except (KeyError, ValueError):
+                continue
+            if a.get("hidden") in ("1", "true"):
+                width = 0.0
+            for c in range(lo, min(hi, lo + 512) + 1):  # a <col> may span to column 16384
+                widths[c] = width
+        return SheetGeometry(widths, default_width, number("defaultRowHeight", 15.0))
+
+    def _fit(self, w: CellWrite, style: int | None, fit: FitStyle, geo: SheetGeometry, heights: dict[int, float]) -> bool:
+        """Whether ``w`` needs wrap text; records the height its row needs in ``heights``."""
+        merge = next(((r1, c1, r2, c2) for r1, c1, r2, c2 in self.merges if (r1, c1) == (w.row, w.col)), None)
+        first, last = (merge[1], merge[3]) if merge else (w.col, w.col)
+        pt = fit.font_pt(style)
+        lines = wrapped_lines(w.text, chars_per_line(geo.width(first, last), pt, fit.base_pt))
+        if lines <= 1 and "\n" not in w.text:
+            return False
+        if merge is None or merge[0] == merge[2]:  # over several rows, the area is tall already: wrap only
+            heights[w.row] = max(heights.get(w.row, 0.0), height_for(lines, pt))
+        return True
+
+    def write_cells(self, writes: list[CellWrite], style_fn: StyleFn,
+                    fit: FitStyle | None = None) -> tuple[list[CellResult], list[str]]:
+        """Plan the cell writes; returns per-write results and the refs whose formulas were removed.
+
+        With ``fit``, a written text that takes more than one line gets wrap text, and its row a height that
+        shows it (only ever taller; hidden rows are left alone).
+        """
+        self._fit_style = fit
+        self._geo = self.geometry() if fit is not None else None
         results = {w.key: CellResult(w.key) for w in writes}
         arrays = self._array_ranges() if writes else []
         todo: list[CellWrite] = []
@@ -232,6 +280,7 @@ class SheetPatcher:
             last = col
         by_col = {c[0]: c for c in cells}
         edits: list[tuple[int, int, str]] = []
+        heights: dict[int, float] = {}
         max_col = 0
         for w in sorted(row.writes, key=lambda w: w.col):
             ref = f"{num_to_col(w.col)}{w.row}"
@@ -239,7 +288,7 @@ class SheetPatcher:
             found = by_col.get(w.col)
             if found is None:
                 at = next((c[1] for c in cells if c[0] > w.col), cells[-1][2] if cells else row.open_end)
-                edits.append((at, at, self._cell_xml(ref, None, w.text, style_fn(w.key, None))))
+                edits.append((at, at, self._cell_xml(ref, None, w.text, style_fn(w.key, None, self._wrap(w, None, heights)))))
                 max_col = max(max_col, w.col)
                 res.ok = True
                 continue
@@ -260,12 +309,15 @@ class SheetPatcher:
                 res.replaced_formula = True
                 removed_formulas.append(ref)
             old = attrs_of(raw_attrs).get("s")
-            style = style_fn(w.key, int(old) if old and old.isdigit() else None)
+            old_index = int(old) if old and old.isdigit() else None
+            style = style_fn(w.key, old_index, self._wrap(w, old_index, heights))
             edits.append((start, end, self._cell_xml(ref, raw_attrs, w.text, style)))
             res.ok = True
         row_tag = self.xml[row.start : row.open_end]
         if max_col:
             row_tag = _widen_spans(row_tag, max_col)
+        if row.index in heights:
+            row_tag = self._taller(row_tag, heights[row.index])
         if row.close_start == row.end:  # <row/>: expand to hold the new cells
             row_tag = row_tag[:-2].rstrip() + ">"
             inner = "".join(t for _, _, t in sorted(edits, key=lambda x: (x[0], x[1])))
@@ -285,10 +337,13 @@ class SheetPatcher:
         grouped: dict[int, list[str]] = {}
         for index in sorted(new_rows):
             cells = []
+            heights: dict[int, float] = {}
             for w in sorted(new_rows[index], key=lambda w: w.col):
-                cells.append(self._cell_xml(f"{num_to_col(w.col)}{w.row}", None, w.text, style_fn(w.key, None)))
+                style = style_fn(w.key, None, self._wrap(w, None, heights))
+                cells.append(self._cell_xml(f"{num_to_col(w.col)}{w.row}", None, w.text, style))
                 results[w.key].ok = True
-            text = f'<{self.p}row r="{index}">{"".join(cells)}</{self.p}row>'
+            tag = self._taller(f'<{self.p}row r="{index}">', heights[index]) if index in heights else f'<{self.p}row r="{index}">'
+            text = f'{tag}{"".join(cells)}</{self.p}row>'
             at = next((r.start for r in rows if r.index > index), sd.close_start)
             grouped.setdefault(at, []).append(text)
         if sd.empty:
@@ -298,6 +353,28 @@ class SheetPatcher:
             return
         for at, texts in grouped.items():
             self.edits.append((at, at, "".join(texts)))
+
+    def _wrap(self, w: CellWrite, style: int | None, heights: dict[int, float]) -> bool:
+        fit, geo = self._fit_style, self._geo
+        if fit is None or geo is None or not w.text:
+            return False
+        return self._fit(w, style, fit, geo, heights)
+
+    def _taller(self, row_tag: str, needed: float) -> str:
+        """``row_tag`` with a custom height of at least ``needed`` points (hidden rows stay as they are)."""
+        attrs = attrs_of(row_tag)
+        if attrs.get("hidden") in ("1", "true"):
+            return row_tag
+        geo = self._geo
+        if "ht" not in attrs and geo is not None and geo.default_height <= 0:
+            return row_tag  # zeroHeight sheets hide rows without a height: not ours to show
+        try:
+            current = float(attrs["ht"]) if "ht" in attrs else (geo.default_height if geo else 15.0)
+        except ValueError:
+            current = geo.default_height if geo else 15.0
+        if needed <= current + 0.5:
+            return row_tag
+        return set_attr(set_attr(row_tag, "ht", f"{needed:g}"), "customHeight", "1")
 
     def _grow_dimension(self, cells: list[tuple[int, int]]) -> None:
         span = next((s for s in self.top if s.local == "dimension"), None)

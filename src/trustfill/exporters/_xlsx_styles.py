@@ -1,11 +1,17 @@
-"""Derive cell formats in styles.xml by appending only: one fill, and clones of existing ``cellXfs`` entries.
+"""Derive cell formats in styles.xml by appending only: one fill, and clones of existing ``cellXfs`` entries
+(with the fill, ``quotePrefix`` and/or wrap text added).
 
 Appending keeps every existing style index valid, so no other cell of the workbook changes look.
 """
 
 from __future__ import annotations
 
-from ._xlsx_xml import Span, children, find_child, prefix_of, root_span, set_attr
+import re
+
+from ._xlsx_xml import Span, attrs_of, children, find_child, prefix_of, root_span, set_attr
+
+_SIZE = re.compile(r"<(?:\w+:)?sz\b[^>]*\bval=[\"']([0-9.]+)[\"']")
+_ALIGNMENT = re.compile(r"<((?:\w+:)?alignment)\b([^>]*?)(/?)>")
 
 
 class StylesPatcher:
@@ -24,10 +30,18 @@ class StylesPatcher:
         self.fill_count = (
             sum(1 for s in children(xml, self.fills, where) if s.local == "fill") if self.fills else 0
         )
+        fonts = find_child(xml, root, "fonts", where)
+        self.fonts = fonts
+        self.new_fonts: list[str] = []
+        self.font_sizes: list[float] = []
+        for font in children(xml, fonts, where) if fonts else ():
+            m = _SIZE.search(xml, font.open_end, font.close_start) if not font.empty else None
+            self.font_sizes.append(float(m.group(1)) if m else 11.0)
         self.new_fills: list[str] = []
         self.fill_ids: dict[str, int] = {}
         self.new_xfs: list[str] = []
-        self.derived: dict[tuple[int, str | None, bool], int] = {}
+        self.derived: dict[tuple[int, str | None, bool, bool], int] = {}
+        self._bold: int | None = None
 
     @property
     def usable(self) -> bool:
@@ -49,31 +63,87 @@ class StylesPatcher:
             self.fill_ids[argb] = self.fill_count + len(self.new_fills) - 1
         return self.fill_ids[argb]
 
-    def derive(self, base: int | None, fill: str | None, quote_prefix: bool) -> int | None:
-        """Index of ``base`` (default format when None) with ``fill`` (ARGB) and/or quotePrefix; None = keep."""
-        if fill is None and not quote_prefix:
+    @property
+    def base_pt(self) -> float:
+        """Size of the default font (the first), the unit of column widths."""
+        return self.font_sizes[0] if self.font_sizes else 11.0
+
+    def _xf(self, index: int | None) -> Span | None:
+        if not self.xfs:
+            return None
+        return self.xfs[index if index is not None and 0 <= index < len(self.xfs) else 0]
+
+    def font_pt(self, index: int | None) -> float:
+        """Font size in points of cell format ``index``."""
+        xf = self._xf(index)
+        font = attrs_of(xf.attrs).get("fontId", "0") if xf is not None else "0"
+        n = int(font) if font.isdigit() else 0
+        return self.font_sizes[n] if 0 <= n < len(self.font_sizes) else self.base_pt
+
+    def wraps(self, index: int | None) -> bool:
+        """True when cell format ``index`` already wraps text."""
+        xf = self._xf(index)
+        if xf is None or xf.empty:
+            return False
+        m = _ALIGNMENT.search(self.xml, xf.open_end, xf.close_start)
+        return m is not None and attrs_of(m.group(2)).get("wrapText") in ("1", "true")
+
+    def derive(self, base: int | None, fill: str | None, quote_prefix: bool, wrap: bool = False) -> int | None:
+        """Index of ``base`` (default format when None) with ``fill`` (ARGB), quotePrefix and/or wrap text;
+        None = keep."""
+        wrap = wrap and not self.wraps(base)
+        if fill is None and not quote_prefix and not wrap:
             return None
         if not self.usable:
             return None
         index = base if base is not None and 0 <= base < len(self.xfs) else 0
-        key = (index, fill, quote_prefix)
+        key = (index, fill, quote_prefix, wrap)
         if key not in self.derived:
             span = self.xfs[index]
             tag = self.xml[span.start : span.open_end]
+            inner = "" if span.empty else self.xml[span.open_end : span.close_start]
             if fill is not None:
                 tag = set_attr(set_attr(tag, "fillId", str(self._fill_id(fill))), "applyFill", "1")
             if quote_prefix:
                 tag = set_attr(tag, "quotePrefix", "1")
-            self.new_xfs.append(tag + self.xml[span.open_end : span.end])
+            if wrap:
+                tag = set_attr(tag, "applyAlignment", "1")
+                m = _ALIGNMENT.search(inner)
+                if m is not None:
+                    inner = inner[: m.start()] + set_attr(m.group(0), "wrapText", "1") + inner[m.end() :]
+                else:  # alignment is the first child of xf (ECMA-376 Part 1, 18.8.45)
+                    inner = f'<{self.p}alignment wrapText="1"/>' + inner
+            if span.empty and inner:
+                tag = tag[:-2].rstrip() + ">"
+            close = f"</{span.qname}>" if (not span.empty or inner) else ""
+            self.new_xfs.append(tag + inner + close)
             self.derived[key] = len(self.xfs) + len(self.new_xfs) - 1
         return self.derived[key]
 
+    def bold(self) -> int | None:
+        """Index of a format like the default one with its font in bold (for a header row); None when the
+        file has no font list to add to."""
+        if not self.usable or self.fonts is None or self.fonts.empty:
+            return None
+        if self._bold is not None:
+            return self._bold
+        first = next(iter(children(self.xml, self.fonts, self.where)))
+        inner = "" if first.empty else self.xml[first.open_end : first.close_start]
+        self.new_fonts.append(f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>")
+        font_id = len(self.font_sizes) + len(self.new_fonts) - 1
+        span = self.xfs[0]
+        tag = set_attr(set_attr(self.xml[span.start : span.open_end], "fontId", str(font_id)), "applyFont", "1")
+        self.new_xfs.append(tag + self.xml[span.open_end : span.end])
+        self._bold = len(self.xfs) + len(self.new_xfs) - 1
+        return self._bold
+
     def result(self) -> str:
-        """styles.xml with the new fills and formats appended (counts updated)."""
+        """styles.xml with the new fonts, fills and formats appended (counts updated)."""
         if not self.new_xfs:
             return self.xml
         edits: list[tuple[int, int, str]] = []
         for span, added, total in (
+            (self.fonts, self.new_fonts, len(self.font_sizes) + len(self.new_fonts)),
             (self.fills, self.new_fills, self.fill_count + len(self.new_fills)),
             (self.cell_xfs, self.new_xfs, len(self.xfs) + len(self.new_xfs)),
         ):

@@ -34,8 +34,11 @@ from xml.parsers import expat
 
 from ..errors import ImportFormatError, OutputError, Problem, UsageError
 from ..importers._container import input_bytes, open_zip, parse_xml
+from ._review import DECISION_COL, LISTS_SHEET_NAME, LOCATION_COL, ReviewTable, quoted_location
+from ._review import WIDTHS as REVIEW_WIDTHS
 from ._rows import REVIEW_SHEET_NAME, starts_like_formula
-from ._xlsx_app import add_sheet_title
+from ._xlsx_app import add_sheet_title, remove_sheet_title
+from ._xlsx_fit import FitStyle
 from ._xlsx_notes import MAIN_NS, NoteRequest, add_notes
 from ._xlsx_package import (
     CT_WORKSHEET,
@@ -59,6 +62,7 @@ from ._xlsx_xml import (
     attrs_of,
     children,
     clean_text,
+    escape_attr,
     escape_text,
     num_to_col,
     parse_ref,
@@ -206,10 +210,11 @@ def patch_xlsx(
     dest: Path,
     writes: Sequence[SlotWrite],
     *,
-    review_sheet: Sequence[Sequence[str]] | None = None,
+    review_sheet: ReviewTable | Sequence[Sequence[str]] | None = None,
     review_fill: str | None = "FFFFF2CC",
     force_recalc: bool = True,
     data: bytes | None = None,
+    fit_rows: bool = False,
 ) -> PatchReport:
     """Write answers into a copy of an xlsx/xlsm, changing nothing else.
 
@@ -218,11 +223,15 @@ def patch_xlsx(
         dest: Where to write the patched copy (a temporary path the caller renames).
         writes: Cells to set; addresses are ``Sheet!C14`` with the sheet name as in the workbook
             (quotes optional) and the anchor cell of a merged area.
-        review_sheet: Rows of strings (first row a header) for an appended sheet named
-            "trustfill review"; None adds no sheet.
+        review_sheet: The review table (or rows of strings, first row a header) for an appended sheet
+            named "trustfill review"; None adds no sheet. A review sheet (and its hidden lookup sheet) left
+            by an earlier run is always dropped first, so a filled workbook filled again never keeps a stale
+            one or gains a second.
         review_fill: ARGB fill for ``review`` writes; None is the clean mode (no fills, no notes).
         force_recalc: Ask Excel to recompute formulas on open (changes workbook.xml).
         data: ``src``'s bytes as imported; the copy is made from these, never from a re-read of ``src``.
+        fit_rows: Give written cells whose text takes more than one line wrap text (a derived format,
+            appended to styles.xml) and their rows a height that shows the text; other rows keep theirs.
 
     Returns:
         What was written, skipped and changed.
@@ -240,7 +249,7 @@ def patch_xlsx(
         data = input_bytes(src)
     with open_zip(src, "workbook", data) as zf:
         store = PartStore(zf, src)
-        return _patch(store, src, dest, writes, review_sheet, fill, force_recalc, zf, data)
+        return _patch(store, src, dest, writes, review_sheet, fill, force_recalc, zf, data, fit_rows)
 
 
 def _patch(
@@ -248,11 +257,12 @@ def _patch(
     src: Path,
     dest: Path,
     writes: Sequence[SlotWrite],
-    review_rows: Sequence[Sequence[str]] | None,
+    review_rows: ReviewTable | Sequence[Sequence[str]] | None,
     fill: str | None,
     force_recalc: bool,
     zf: zipfile.ZipFile,
     data: bytes,
+    fit_rows: bool = False,
 ) -> PatchReport:
     root_rels = Rels(store.text("_rels/.rels"), "_rels/.rels")
     doc = next(iter(root_rels.by_type(RT_OFFICE_DOC)), None)
@@ -285,15 +295,17 @@ def _patch(
         by_part.setdefault(p.sheet.part or "", []).append(p)
     removed_formulas: dict[int, set[str]] = {}
 
-    def style_fn(key: int, old: int | None) -> int | None:
+    def style_fn(key: int, old: int | None, wrap: bool) -> int | None:
         p = by_key[key]
         want_fill = fill if p.write.review else None
         quote = starts_like_formula(p.text)
-        if styles is None or (want_fill is None and not quote):
+        if styles is None or (want_fill is None and not quote and not wrap):
             if want_fill or quote:
                 warnings.append(Problem(p.write.address, "styles.xml is missing; review fill/quotePrefix not applied", "warning"))
             return None
-        new = styles.derive(old, want_fill, quote)
+        new = styles.derive(old, want_fill, quote, wrap)
+        if new is None and want_fill is None and not quote:
+            return None  # the format wraps already
         if new is None:
             warnings.append(Problem(p.write.address, "styles.xml has no cell formats; review fill not applied", "warning"))
         else:
@@ -310,7 +322,8 @@ def _patch(
             continue
         sheet = SheetPatcher(text, where)
         cw = [CellWrite(p.key, p.row, p.col, p.text, p.write.overwrite) for p in items]
-        results, removed = sheet.write_cells(cw, style_fn)
+        fit = FitStyle(styles.font_pt, styles.wraps, styles.base_pt) if fit_rows and styles is not None and styles.usable else None
+        results, removed = sheet.write_cells(cw, style_fn, fit)
         for res in results:
             if not res.ok:
                 skip_reasons[res.key] = res.reason
@@ -336,12 +349,19 @@ def _patch(
 
     if removed_formulas:
         _drop_calc_entries(store, wb, ctypes, removed_formulas)
+    header_style = styles.bold() if review_rows is not None and styles is not None else None
     if styles is not None and styles.changed and styles_part is not None:
         store.put(styles_part, styles.result())
+    dropped = _drop_review_sheets(store, wb, ctypes, root_rels)
+    if dropped:
+        _drop_calc_entries(store, wb, ctypes, {}, whole=dropped)
     sheet_name = None
     if review_rows is not None:
-        sheet_name = _add_review_sheet(store, wb, ctypes, review_rows, warnings)
+        sheet_name = _add_review_sheet(store, wb, ctypes, review_rows, warnings, header_style)
         _list_sheet_in_app_properties(store, root_rels, sheet_name)
+        if isinstance(review_rows, ReviewTable):
+            lists = _add_lists_sheet(store, wb, ctypes, review_rows)
+            _list_sheet_in_app_properties(store, root_rels, lists)
     written_any = any(k not in skip_reasons for k in by_key)
     full_calc = force_recalc and written_any and wb.request_full_calc()
     if wb.changed:
@@ -376,8 +396,10 @@ def _patch(
     )
 
 
-def _drop_calc_entries(store: PartStore, wb: Workbook, ctypes: ContentTypes, removed: dict[int, set[str]]) -> None:
-    """Remove calcChain entries of cells that no longer hold formulas (Excel repairs files that keep them)."""
+def _drop_calc_entries(store: PartStore, wb: Workbook, ctypes: ContentTypes, removed: dict[int, set[str]],
+                       whole: frozenset[int] = frozenset()) -> None:
+    """Remove calcChain entries of cells that no longer hold formulas, and of the sheets (by id) in ``whole``
+    that are gone (Excel repairs files that keep them)."""
     rel = next(iter(wb.rels.by_type(RT_CALCCHAIN)), None)
     if rel is None:
         return
@@ -395,7 +417,7 @@ def _drop_calc_entries(store: PartStore, wb: Workbook, ctypes: ContentTypes, rem
         has_i = "i" in attrs
         current = attrs.get("i", current)
         sheet_id = int(current) if current.isdigit() else -1
-        if attrs.get("r", "").replace("$", "").upper() in removed.get(sheet_id, ()):
+        if sheet_id in whole or attrs.get("r", "").replace("$", "").upper() in removed.get(sheet_id, ()):
             edits.append((span.start, span.end, ""))
             continue
         kept += 1
@@ -411,14 +433,56 @@ def _drop_calc_entries(store: PartStore, wb: Workbook, ctypes: ContentTypes, rem
     store.put(part, apply_edits(xml, edits))
 
 
+def _is_ours(name: str) -> bool:
+    folded = name.casefold()
+    return folded.startswith((REVIEW_SHEET_NAME, LISTS_SHEET_NAME))
+
+
+def _drop_review_sheets(store: PartStore, wb: Workbook, ctypes: ContentTypes, root_rels: Rels) -> frozenset[int]:
+    """Remove review and lookup sheets an earlier run added (with their parts); returns their sheet ids."""
+    gone: set[int] = set()
+    for entry in [s for s in wb.sheets() if _is_ours(s.name)]:
+        removed = wb.remove_sheet(entry.name)
+        if removed is None:
+            continue
+        gone.add(removed.sheet_id)
+        _remove_sheet_title(store, root_rels, removed.name)
+        if removed.part is None:
+            continue
+        srels_part = rels_path(removed.part)
+        srels = Rels(store.text(srels_part), srels_part)
+        store.remove(removed.part)
+        store.remove(srels_part)
+        ctypes.remove_override(removed.part)
+        # parts only this sheet used (a reviewer's notes, a printer setup Excel added on save) go with it
+        for rel in srels.all():
+            if rel.external:
+                continue
+            target = resolve(removed.part, rel.target)
+            if not any(_references(store, other, target) for other in store.names() if other.endswith(".rels")):
+                store.remove(target)
+                store.remove(rels_path(target))
+                ctypes.remove_override(target)
+    return frozenset(gone)
+
+
+def _references(store: PartStore, rels_part: str, target: str) -> bool:
+    source = rels_part.replace("_rels/", "").removesuffix(".rels")
+    rels = Rels(store.text(rels_part), rels_part)
+    return any(not r.external and resolve(source, r.target) == target for r in rels.all())
+
+
 def _add_review_sheet(
-    store: PartStore, wb: Workbook, ctypes: ContentTypes, rows: Sequence[Sequence[str]], warnings: list[Problem]
+    store: PartStore, wb: Workbook, ctypes: ContentTypes, rows: ReviewTable | Sequence[Sequence[str]],
+    warnings: list[Problem], header_style: int | None = None,
 ) -> str:
+    table = rows if isinstance(rows, ReviewTable) else None
+    matrix = table.matrix() if table is not None else rows
     name = free_sheet_name([s.name for s in wb.sheets()], REVIEW_SHEET_NAME)
     part = free_name({n.lower() for n in store.names()}, "xl/worksheets/sheet%d.xml")
     widths: dict[int, int] = {}
     body = []
-    for r, row in enumerate(rows, start=1):
+    for r, row in enumerate(matrix, start=1):
         cells = []
         for c, value in enumerate(row, start=1):
             text = clean_text(str(value))
@@ -426,11 +490,29 @@ def _add_review_sheet(
                 text = text[: EXCEL_CELL_LIMIT - 20] + " … [truncated]"
                 warnings.append(Problem(f"{name}!{num_to_col(c)}{r}", "review text truncated to Excel's cell limit", "warning"))
             widths[c] = max(widths.get(c, 8), min(len(max(text.splitlines() or [""], key=len)) + 2, 80))
+            style = f' s="{header_style}"' if r == 1 and header_style is not None else ""
             if text:
                 cells.append(
-                    f'<c r="{num_to_col(c)}{r}" t="inlineStr"><is><t xml:space="preserve">{escape_text(text)}</t></is></c>'
+                    f'<c r="{num_to_col(c)}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{escape_text(text)}</t></is></c>'
                 )
         body.append(f'<row r="{r}">{"".join(cells)}</row>')
+    extra_after_data, links = "", ""
+    if table is not None:
+        widths = dict(enumerate(REVIEW_WIDTHS, start=1))
+        last = max(len(matrix), 2)
+        extra_after_data = f'<autoFilter ref="A1:{num_to_col(len(table.header))}{last}"/>'
+        decision = num_to_col(DECISION_COL + 1)
+        source = f"{quoted_location(LISTS_SHEET_NAME + '!A1').rpartition('!')[0]}!$A$1:$A${max(len(table.choices), 1)}"
+        validation = (
+            '<dataValidations count="1"><dataValidation type="list" errorStyle="warning" allowBlank="1" '
+            f'showInputMessage="1" showErrorMessage="1" sqref="{decision}2:{decision}{last}">'
+            f"<formula1>{escape_text(source)}</formula1></dataValidation></dataValidations>"
+        )
+        hyperlinks = "".join(
+            f'<hyperlink ref="{num_to_col(LOCATION_COL + 1)}{r}" location="{escape_attr(quoted_location(row.target))}"/>'
+            for r, row in enumerate(table.rows, start=2) if row.target is not None
+        )
+        links = validation + (f"<hyperlinks>{hyperlinks}</hyperlinks>" if hyperlinks else "")
     cols = "".join(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in sorted(widths.items()))
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
@@ -439,12 +521,42 @@ def _add_review_sheet(
         'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
         + (f"<cols>{cols}</cols>" if cols else "")
         + f"<sheetData>{''.join(body)}</sheetData>"
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        + extra_after_data
+        + links
+        + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
     )
     wb.add_sheet(name, part)
     ctypes.ensure(part, CT_WORKSHEET)
     store.put(part, xml)
     return name
+
+
+def _add_lists_sheet(store: PartStore, wb: Workbook, ctypes: ContentTypes, table: ReviewTable) -> str:
+    """The hidden sheet whose column A feeds the review sheet's Decision dropdown."""
+    part = free_name({n.lower() for n in store.names()}, "xl/worksheets/sheet%d.xml")
+    rows = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t xml:space="preserve">{escape_text(clean_text(v))}</t></is></c></row>'
+        for i, v in enumerate(table.choices, start=1)
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        f'<worksheet xmlns="{MAIN_NS}"><sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="40" '
+        f'customWidth="1"/></cols><sheetData>{rows}</sheetData></worksheet>'
+    )
+    wb.add_hidden_sheet(LISTS_SHEET_NAME, part)
+    ctypes.ensure(part, CT_WORKSHEET)
+    store.put(part, xml)
+    return LISTS_SHEET_NAME
+
+
+def _remove_sheet_title(store: PartStore, root_rels: Rels, sheet_name: str) -> None:
+    for rel_type in RT_EXTENDED:
+        for rel in root_rels.by_type(rel_type):
+            part = resolve("", rel.target)
+            xml = store.text(part) if not rel.external else None
+            updated = remove_sheet_title(xml, sheet_name) if xml is not None else None
+            if updated is not None:
+                store.put(part, updated)
 
 
 # extended properties ("docProps/app.xml") in both the transitional and the strict namespace
