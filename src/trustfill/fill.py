@@ -68,6 +68,8 @@ class QuestionResult:
     """The short answer as written (spelled as the dropdown spells it)."""
     fact_value: str | None = None
     """For non-security questions routed to a profile fact: the value."""
+    past: Any = None
+    """The answer library's past answer this result uses (:class:`trustfill.answer_library.store.PastAnswer`)."""
 
 
 @dataclass(frozen=True)
@@ -119,15 +121,21 @@ def answer_questionnaire(
     profile_name: str,
     options: FillOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    library: Any = None,
 ) -> FilledQuestionnaire:
-    """Match, render and plan the writes for every question of ``questionnaire``."""
+    """Match, render and plan the writes for every question of ``questionnaire``.
+
+    ``library``: the answer library's reuse step (:class:`trustfill.answer_library.reuse.LibraryReuse`); each
+    question's result passes through its ``apply`` after matching.
+    """
     options = options or FillOptions()
     questions = questionnaire.questions
     # rows, not bare texts: the matcher reads each question's id too (a row with an id is never a heading)
     matches = matcher.match_many(list(questions), customer=options.customer)
     results = []
     for i, (question, match) in enumerate(zip(questions, matches, strict=True)):
-        results.append(_one(question, match, engine, options))
+        result = _one(question, match, engine, options)
+        results.append(library.apply(result, engine, options) if library is not None else result)
         if progress is not None:
             progress(i + 1, len(questions))
     return FilledQuestionnaire(questionnaire, tuple(results), profile_name, engine.entries)

@@ -81,7 +81,11 @@ def fill_file(
     """Import, match, answer and write; the input is never modified and no partial output is left on error."""
     options = options or FillOptions(mark_review=not clean)
     questionnaire = load_questionnaire(src, import_options)
-    filled = answer_questionnaire(questionnaire, session.engine, session.matcher, session.profile_name, options, progress)
+    from .answer_library.reuse import reuse_for_fill
+
+    library = reuse_for_fill(session.lib.workspace.root, src, options.customer)
+    filled = answer_questionnaire(questionnaire, session.engine, session.matcher, session.profile_name, options, progress,
+                                  library=library)
     fmt = resolve_format(fmt, src, questionnaire.format, dest)
     report = build_report(filled, str(dest))
     report["output_format"] = fmt.value

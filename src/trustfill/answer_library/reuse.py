@@ -1,0 +1,165 @@
+"""Reuse past answers in ``fill``: the same question gets the answer the company already gave.
+
+Rules, strictest first (see the README, "harvest"):
+
+* **Same question**: the same wording after normalisation (:func:`~trustfill.matching.normalize.question_key`),
+  or the same customer id in the same questionnaire family with near-identical text. The past answer is used,
+  its source (file, cell, date, customer) in the notes, the report and the review sheet.
+* It goes to **review, never auto**, when it contradicts what the profile renders today for the linked entry,
+  when it is older than the workspace's ``library_max_age_months``, or when it is customer-specific (names a
+  customer, or their contract) and this questionnaire is for someone else.
+* **Merely similar** (another wording the matcher links to the same entry): a note for the reviewer only;
+  the answer written is still the profile's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from ..answers import RenderedAnswer
+from ..fill import AUTO, REVIEW, SKIPPED, FillOptions, QuestionResult, fit_choice, plan_writes
+from ..matching.normalize import question_key
+from ..questionnaire import QuestionRow
+from .store import (
+    AnswerLibrary,
+    PastAnswer,
+    family_of,
+    folded_id,
+    library_dir,
+    library_files,
+    load_answer_library,
+)
+
+SAME_ID_SIMILARITY = 90.0
+"""token_sort_ratio (0-100) of the normalised texts above which a same-id question counts as the same question.
+Different versions of one questionnaire family reword a little ("Do you" / "Does your company"); a lower bar
+would let a renumbered id point at a different question."""
+
+
+MIN_WORDS = 4
+"""Questions shorter than this are the same question only in the same section."""
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole months from ``earlier`` to ``later``."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (1 if later.day < earlier.day else 0)
+
+
+class LibraryReuse:
+    """Looks each question up in the answer library and turns a hit into a fill result."""
+
+    def __init__(self, library: AnswerLibrary, *, family: str, customer: str | None = None,
+                 max_age_months: int = 12, today: dt.date | None = None) -> None:
+        self.library = library
+        self.family = family
+        self.customer = customer
+        self.max_age_months = max_age_months
+        self.today = today or dt.date.today()
+
+    def find(self, question: QuestionRow) -> tuple[PastAnswer, str] | None:
+        """The past answer to the same question, and why it is the same (``same wording`` / ``same id``)."""
+        key = question_key(question.text)
+        hits = self.library.by_key.get(key) if key else None
+        if hits and len(key.split()) < MIN_WORDS:
+            # "Describe." or "Other (explain)" is the same wording for many different questions: only the
+            # same section makes it the same question.
+            hits = [h for h in hits if h.section and question.section and question_key(h.section) == question_key(question.section)]
+        if hits:
+            return self._prefer(hits), "same wording"
+        fid = folded_id(question.question_id)
+        if fid:
+            for past in self.library.by_id.get((self.family, fid), ()):
+                if fuzz.token_sort_ratio(key, past.key) >= SAME_ID_SIMILARITY:
+                    return past, f"same id {question.question_id} in the {self.family} family, near-identical text"
+        return None
+
+    def _prefer(self, hits: list[PastAnswer]) -> PastAnswer:
+        # This customer's own past answer first, then the newest (buckets are newest first).
+        mine = [h for h in hits if self.customer and h.customer and h.customer.casefold() == self.customer.casefold()]
+        return (mine or hits)[0]
+
+    def apply(self, result: QuestionResult, engine: Any, options: FillOptions) -> QuestionResult:
+        """``result`` with the past answer used (same question) or noted (similar question)."""
+        if result.status == SKIPPED:
+            return result
+        found = self.find(result.question)
+        if found is None:
+            return self._similar(result)
+        past, why = found
+        if not (past.shown_short or past.narrative):
+            return result
+        reasons = self._reasons(past, result, engine)
+        entry_id = past.entry_id or (result.match.entry_id if result.match is not None and result.status == AUTO else None)
+        answer = RenderedAnswer(entry_id or "", f"library: {past.source()}", "ok", past.shown_short,
+                                past.narrative or past.shown_short)
+        notes = [f"past answer ({why}) from {past.source()}", *reasons]
+        status = REVIEW if reasons else AUTO
+        if status == REVIEW and options.review_mode == "blank":
+            notes.append(f"suggested past answer: {past.shown_short or past.narrative[:80]!r}; confirm it or answer anew")
+            return replace(result, status=REVIEW, answer=answer, writes=(), notes=tuple(notes), short_written=None, past=past)
+        plan = plan_writes(result.question, answer, review=status == REVIEW, options=options,
+                           note="; ".join(reasons) if reasons else None)
+        if plan.needs_review:
+            status = REVIEW
+        return replace(result, status=status, answer=answer, writes=plan.writes, notes=tuple(notes + list(plan.notes)),
+                       short_written=plan.short_written, past=past)
+
+    def _reasons(self, past: PastAnswer, result: QuestionResult, engine: Any) -> list[str]:
+        reasons = []
+        entry_id = past.entry_id or (result.match.entry_id if result.match is not None and result.status == AUTO else None)
+        if entry_id and entry_id in engine.entries and past.shown_short:
+            now = engine.render(entry_id)
+            entry = engine.entries[entry_id]
+            then = fit_choice(past.shown_short, entry.answer.choices)
+            if now.status == "ok" and then is not None and then != now.short:
+                reasons.append(f"the past answer '{then}' contradicts the profile's answer today, '{now.short}' "
+                               f"(entry {entry_id}); check which is true")
+        age = months_between(past.date, self.today)
+        if age > self.max_age_months or self.max_age_months == 0:
+            reasons.append(f"the past answer is {age} months old (over the workspace's {self.max_age_months}-month "
+                           "limit, library_max_age_months); check it is still true")
+        if past.flags and not self._same_customer(past):
+            reasons.append("the past answer is customer-specific (" + "; ".join(past.flags) + "); make it generic")
+        elif not self._same_customer(past):
+            text = " ".join(t for t in (past.short, past.narrative, past.evidence) if t).casefold()
+            named = [c for c in self.library.customers() if len(c) >= 3 and c.casefold() in text
+                     and not (self.customer and c.casefold() == self.customer.casefold())]
+            if named:
+                reasons.append(f"the past answer names another customer ({', '.join(sorted(named))}); make it generic")
+        return reasons
+
+    def _same_customer(self, past: PastAnswer) -> bool:
+        return bool(self.customer and past.customer and past.customer.casefold() == self.customer.casefold())
+
+    def _similar(self, result: QuestionResult) -> QuestionResult:
+        entry_id = result.match.entry_id if result.match is not None else None
+        hits = self.library.by_entry.get(entry_id) if entry_id else None
+        if not hits:
+            return result
+        past = hits[0]
+        note = (f"a similar past question, answered '{past.shown_short or (past.narrative or '')[:60]}': "
+                f"{past.question[:90]!r} ({past.source()}); a suggestion only")
+        return replace(result, notes=(*result.notes, note))
+
+
+def reuse_for_fill(workspace_root: Path, src: Path, customer: str | None, *,
+                   today: dt.date | None = None) -> LibraryReuse | None:
+    """The reuse step for filling ``src`` from the workspace's library; None when the workspace has none."""
+    folder = library_dir(workspace_root)
+    if not library_files(folder):
+        return None
+    from ..settings import load_settings
+    from ..workspace import shown
+
+    library = load_answer_library(folder, shown(folder))
+    if not len(library):
+        return None
+    settings = load_settings(workspace_root)
+    return LibraryReuse(library, family=family_of(src), customer=customer,
+                        max_age_months=settings.library_max_age_months, today=today)
