@@ -95,7 +95,7 @@ class LibraryReuse:
         if not (past.shown_short or past.narrative):
             return result
         reasons = self._reasons(past, result, engine)
-        entry_id = past.entry_id or (result.match.entry_id if result.match is not None and result.status == AUTO else None)
+        entry_id = _entry_of(past, result)
         answer = RenderedAnswer(entry_id or "", f"library: {past.source()}", "ok", past.shown_short,
                                 past.narrative or past.shown_short)
         notes = [f"past answer ({why}) from {past.source()}", *reasons]
@@ -112,7 +112,7 @@ class LibraryReuse:
 
     def _reasons(self, past: PastAnswer, result: QuestionResult, engine: Any) -> list[str]:
         reasons = []
-        entry_id = past.entry_id or (result.match.entry_id if result.match is not None and result.status == AUTO else None)
+        entry_id = _entry_of(past, result)
         if entry_id and entry_id in engine.entries and past.shown_short:
             now = engine.render(entry_id)
             entry = engine.entries[entry_id]
@@ -146,6 +146,19 @@ class LibraryReuse:
         note = (f"a similar past question, answered '{past.shown_short or (past.narrative or '')[:60]}': "
                 f"{past.question[:90]!r} ({past.source()}); a suggestion only")
         return replace(result, notes=(*result.notes, note))
+
+
+def _entry_of(past: PastAnswer, result: QuestionResult) -> str | None:
+    """The bank entry a past answer speaks for: its own confident link, else today's confident match.
+
+    A review link is the matcher's guess (often the opposite polarity: "passwords in plaintext?" near "are
+    passwords hashed?"); comparing against it would call a right answer a contradiction.
+    """
+    if past.entry_id and past.match in ("auto", "reviewer"):
+        return past.entry_id
+    if result.match is not None and result.match.status == AUTO and result.match.entry_id:
+        return result.match.entry_id
+    return None
 
 
 def reuse_for_fill(workspace_root: Path, src: Path, customer: str | None, *,

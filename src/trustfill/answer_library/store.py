@@ -35,8 +35,8 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -160,11 +160,17 @@ class Conflict:
     """Every differing answer, newest first."""
 
 
+KNOWN_FAMILIES = ("hecvat", "caiq", "cais", "sig", "vsaq", "cyberessentials", "soc2")
+"""Standard questionnaires whose name a customer's file name usually carries (``Lakeside HECVAT 2026.xlsx``)."""
+
+
 def family_of(path: Path | str) -> str:
-    """Questionnaire family from a file name: its first word (``hecvat-full-3.06.xlsx`` -> ``hecvat``)."""
+    """Questionnaire family from a file name: a standard one it names, else its first word
+    (``hecvat-full-3.06.xlsx`` -> ``hecvat``, ``acme-vendor-review.xlsx`` -> ``acme``)."""
     stem = Path(path).stem.casefold()
     words = re.findall(r"[a-z]+", stem)
-    return words[0] if words else "questionnaire"
+    known = next((w for w in words if w in KNOWN_FAMILIES), None)
+    return known or (words[0] if words else "questionnaire")
 
 
 def folded_id(question_id: str | None) -> str | None:
@@ -193,7 +199,7 @@ def file_name_for(source: LibrarySource) -> str:
 
 def dump_library_file(model: LibraryFile) -> str:
     """YAML text of a library file (keys in model order, empty values left out)."""
-    data = model.model_dump(mode="json", exclude_none=True)
+    data = model.model_dump(exclude_none=True)
     for answer in data["answers"]:
         if not answer.get("flags"):
             answer.pop("flags", None)
@@ -224,24 +230,25 @@ def write_atomic(path: Path, text: str) -> bool:
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _load_one(path: Path, shown: str) -> tuple[LibraryFile | None, list[Problem], dict[int, str]]:
-    """A library file, its problems and the place of each answer.
+def _load_one(path: Path, shown: str, *, positions: bool = False) -> tuple[LibraryFile | None, list[Problem], dict[int, str]]:
+    """A library file, its problems and (with ``positions``) the ``path:line:col`` of each answer.
 
-    Fast path first (libyaml, no positions): a large library is loaded on every fill. Only a file that fails
-    is loaded again keeping positions, so its errors name ``path:line:col``.
+    Fast path first (libyaml, no positions): a large library is loaded on every fill. A file that fails is
+    loaded again keeping positions, so its errors name ``path:line:col``.
     """
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_FAST_LOADER)
-        model = LibraryFile.model_validate(data)
-        return model, [], {}
-    except (yaml.YAMLError, ValidationError, UnicodeDecodeError, OSError, TypeError, ValueError):
-        pass
+    if not positions:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_FAST_LOADER)
+            return LibraryFile.model_validate(data), [], {}
+        except (yaml.YAMLError, ValidationError, UnicodeDecodeError, OSError, TypeError, ValueError):
+            pass
     try:
         located = load_file(path, shown)
     except YamlLoadError as exc:
         return None, [exc.problem], {}
     model, problems = validate_located(LibraryFile, located)
-    return model, problems, {}
+    places = {i: located.place(("answers", i)) for i in range(len(model.answers))} if model is not None else {}
+    return model, problems, places
 
 
 class AnswerLibrary:
@@ -312,8 +319,8 @@ def library_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
 
 
-def load_answer_library(folder: Path, shown: str | None = None) -> AnswerLibrary:
-    """Load every file of ``folder`` (missing folder: an empty library).
+def load_answer_library(folder: Path, shown: str | None = None, *, positions: bool = False) -> AnswerLibrary:
+    """Load every file of ``folder`` (missing folder: an empty library); ``positions`` keeps each answer's place.
 
     Raises:
         WorkspaceError: A file is not valid YAML, has unknown keys or bad values; every problem located.
@@ -322,11 +329,11 @@ def load_answer_library(folder: Path, shown: str | None = None) -> AnswerLibrary
     problems: list[Problem] = []
     for path in library_files(folder):
         name = f"{shown}/{path.name}" if shown else str(path)
-        model, found, _ = _load_one(path, name)
+        model, found, places = _load_one(path, name, positions=positions)
         problems.extend(found)
         if model is None:
             continue
-        for answer in past_answers(model, name):
+        for answer in past_answers(model, name, places):
             library.add(answer)
     if problems:
         raise WorkspaceError.from_problems(problems)
@@ -334,30 +341,14 @@ def load_answer_library(folder: Path, shown: str | None = None) -> AnswerLibrary
     return library
 
 
-def past_answers(model: LibraryFile, place: str = "") -> list[PastAnswer]:
+def past_answers(model: LibraryFile, place: str = "", places: dict[int, str] | None = None) -> list[PastAnswer]:
     """The answers of one library file with their source attached."""
     src = model.source
     return [
         PastAnswer(
             a.question, question_key(a.question), a.section, a.question_id, a.answer, a.normalised, a.narrative, a.evidence,
             a.entry, a.match, a.score, tuple(a.flags), a.owner, src.file, a.cell, src.customer, src.date, src.family,
-            f"{place} answers[{i}]" if place else "",
+            (places or {}).get(i) or (f"{place}: answers[{i}]" if place else ""),
         )
         for i, a in enumerate(model.answers)
     ]
-
-
-@dataclass
-class Harvested:
-    """What harvesting one file produced (internal; frozen results are built from it)."""
-
-    model: LibraryFile
-    path: Path
-    written: bool = False
-    skipped_rows: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def unique(items: Sequence[str]) -> list[str]:
-    """Items in first-seen order, once each."""
-    return list(dict.fromkeys(items))
