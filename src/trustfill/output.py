@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import OutputError
-from .exporters._rows import DECISION_HEADER, suggestions
+from .exporters._rows import CORRECTED_HEADER, DECISION_HEADER, suggestions
 from .fill import FilledQuestionnaire
 
 IN_PLACE_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "docx": (".docx",), "csv": (".csv", ".tsv", ".txt"), "vsaq": (".json",)}
@@ -79,7 +79,7 @@ def atomic_path(dest: Path, *, force: bool, protect: tuple[Path, ...] = ()) -> I
 def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
     """Rows of the 'trustfill review' sheet: header first."""
     rows = [["Location", "Question ID", "Question", "Status", "Score", "Matched entry", "Suggestions", "Answer written",
-             "Facts used", "Evidence to attach", "Notes", DECISION_HEADER]]
+             "Facts used", "Evidence to attach", "Notes", DECISION_HEADER, CORRECTED_HEADER]]
     for r in filled.results:
         a = r.answer
         rows.append([
@@ -90,6 +90,7 @@ def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
             "; ".join(f"{k}={v}" for k, v in a.facts) if a else "",
             "; ".join(e.title for e in a.evidence) if a else "",
             "; ".join(r.notes),
+            "",
             "",
         ])
     return rows

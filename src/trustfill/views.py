@@ -194,6 +194,9 @@ def print_review_learned(read: Any, path: Any) -> None:
         _out.print("no decisions to record: every Decision cell is empty")
     if read.undecided:
         _out.print(f"{_count(read.undecided, 'question')} without a decision yet")
+    if getattr(read, "corrections", ()):
+        _out.print(f"stored {_count(len(read.corrections), 'corrected answer')} in the answer library (library/); "
+                   "the next fill reuses them for the same questions")
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

@@ -263,3 +263,32 @@ def run_harvest(workspace: Path | None, files: Sequence[Path], *, customer: str 
     with atomic_path(propose_profile, force=force) as tmp:
         tmp.write_text(draft.text, encoding="utf-8")
     return HarvestSummary(summary.files, summary.conflicts, summary.library_answers, draft)
+
+
+def store_corrections(workspace_root: Path, reviewed: Path, corrections: Sequence[Any], entries: dict[str, Any], *,
+                      customer: str | None = None, owner: str | None = None) -> Path | None:
+    """Keep a reviewer's corrected answers (``Corrected answer`` column) as library answers owned by ``owner``.
+
+    Returns the library file (None when there were no corrections). The short answer is the correction's first
+    word when it is one of the entry's choices ("No. We ..."), so a dropdown still gets it.
+    """
+    if not corrections:
+        return None
+    answers = []
+    for c in corrections:
+        entry = entries.get(c.entry_id) if c.entry_id else None
+        choices = entry.answer.choices if entry is not None else list(DEFAULT_CHOICES)
+        first = re.split(r"[.,;:\s]", c.text.strip(), maxsplit=1)[0]
+        short = fit_choice(first, choices) if first else None
+        answers.append(LibraryAnswer(
+            question=c.question, question_id=c.question_id, cell=c.location or c.place,
+            answer=short or c.text, normalised=short, narrative=c.text if short else None,
+            entry=entry.id if entry is not None else None, match="reviewer" if entry is not None else None,
+            flags=customer_flags(c.text, customer), owner=owner,
+        ))
+    source = LibrarySource(file=reviewed.name, sha256=sha256_of(reviewed), format="review", family=family_of(reviewed),
+                           customer=customer, date=dt.date.fromtimestamp(reviewed.stat().st_mtime))
+    model = LibraryFile(source=source, answers=answers)
+    dest = library_dir(workspace_root) / file_name_for(source)
+    write_atomic(dest, dump_library_file(model))
+    return dest

@@ -80,9 +80,9 @@ class LibraryReuse:
         return None
 
     def _prefer(self, hits: list[PastAnswer]) -> PastAnswer:
-        # This customer's own past answer first, then the newest (buckets are newest first).
-        mine = [h for h in hits if self.customer and h.customer and h.customer.casefold() == self.customer.casefold()]
-        return (mine or hits)[0]
+        # A reviewer's corrected answer first (an expert approved it), then this customer's own past answer,
+        # then the newest (buckets are newest first; sorted() keeps that order among equals).
+        return sorted(hits, key=lambda h: (h.owner is None and h.match != "reviewer", not self._same_customer(h)))[0]
 
     def apply(self, result: QuestionResult, engine: Any, options: FillOptions) -> QuestionResult:
         """``result`` with the past answer used (same question) or noted (similar question)."""
