@@ -64,13 +64,31 @@ OVERRIDES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def answer_for(text: str, question_id: str | None, version: str) -> tuple[str, str]:
-    """The (short, narrative) Northwind Ledger gives to one question."""
-    override = OVERRIDES.get(version, {}).get(question_id or "")
+# A second made-up company, Fernhill Forms: a young vendor that says No to much of what Northwind has. Its rules
+# were written after the draft-profile code, and are not used to tune it (a held-out check).
+FERNHILL_RULES: tuple[tuple[str, str, str], ...] = (
+    (r"\b(ai|artificial intelligence|machine learning|ml|llm|large language)\b", "Yes",
+     "Fernhill Forms offers an optional AI form-filling assistant; customers opt in."),
+    (r"hard-?coded|plain ?text|unsupported|end[- ]of[- ]life", "No", "No."),
+    (r"soc ?2|ssae|iso 27001|certif|audit", "No", "Not yet; a SOC 2 audit is planned for next year."),
+    (r"penetration|pen test", "No", "No third-party penetration test yet."),
+    (r"\bsso\b|single sign|saml", "No", "Single sign-on is not supported yet."),
+    (r"24 ?x ?7|24/7|dedicated.*(team|staff|office)|officer|\bdpo\b", "No", "We are a team of eight; no dedicated role."),
+    (r"\bencrypt", "Yes", "Yes. Data is encrypted at rest and in transit by our cloud provider."),
+    (r"multi[- ]factor|\bmfa\b|two[- ]factor|2fa", "Yes", "Yes, for staff."),
+    (r"backup|disaster|continuity", "Yes", "Yes, daily backups by our cloud provider."),
+    (r".*", "Yes", "Yes."),
+)
+COMPANIES = {"northwind": RULES, "fernhill": FERNHILL_RULES}
+
+
+def answer_for(text: str, question_id: str | None, version: str, company: str = "northwind") -> tuple[str, str]:
+    """The (short, narrative) the company gives to one question."""
+    override = OVERRIDES.get(version, {}).get(question_id or "") if company == "northwind" else None
     if override:
         return override
     folded = text.casefold()
-    for pattern, short, narrative in RULES:
+    for pattern, short, narrative in COMPANIES[company]:
         if re.search(pattern, folded):
             return short, narrative
     raise AssertionError("the last rule matches everything")
@@ -82,8 +100,8 @@ def free_text(text: str) -> str | None:
     return next((value for pattern, value in FREE_TEXT.items() if re.search(pattern, folded) and len(folded) < 60), None)
 
 
-def complete_xlsx(src: Path, dest: Path, version: str) -> int:
-    """Write Northwind Ledger's answers into a copy of ``src``; returns how many questions were answered."""
+def complete_xlsx(src: Path, dest: Path, version: str, company: str = "northwind") -> int:
+    """Write the company's answers into a copy of ``src``; returns how many questions were answered."""
     from trustfill.exporters.xlsx_patch import patch_xlsx
 
     writes: list[SlotWrite] = []
@@ -97,7 +115,7 @@ def complete_xlsx(src: Path, dest: Path, version: str) -> int:
                 writes.append(SlotWrite(slot.address, detail))
                 answered += 1
             continue
-        short, narrative = answer_for(q.text, q.question_id, version)
+        short, narrative = answer_for(q.text, q.question_id, version, company)
         wrote = False
         if short_slot is not None and short_slot.writable:
             if short_slot.allowed and short not in short_slot.allowed:

@@ -306,3 +306,18 @@ def test_library_loads_fast_path_and_located_path_alike(mini_workspace: Path, tm
     assert [a.question for a in fast.answers] == [a.question for a in located.answers]
     assert located.answers[0].place.startswith("library/acme-")
     assert located.answers[0].place.endswith(":11:3")
+
+
+def test_the_cache_never_hides_an_edit_and_survives_damage(mini_workspace: Path, tmp_path: Path, run_cli) -> None:
+    assert harvest(run_cli, mini_workspace, xlsx(tmp_path / "acme.xlsx", ROWS[:1]))[0] == 0
+    folder = mini_workspace / "library"
+    assert (folder / ".cache" / "index.json").is_file()  # harvest leaves the cache warm for the next fill
+    assert load_answer_library(folder).best("is customer data encrypted at rest").narrative == "Yes, with AES-256."
+    [path] = folder.glob("*.yaml")
+    path.write_text(path.read_text().replace("Yes, with AES-256.", "Yes, with AES-256-GCM."))
+    assert load_answer_library(folder).best("is customer data encrypted at rest").narrative == "Yes, with AES-256-GCM."
+    for cached in (folder / ".cache").glob("*.json"):
+        cached.write_text("{not json")
+    assert load_answer_library(folder).best("is customer data encrypted at rest").narrative == "Yes, with AES-256-GCM."
+    (folder / ".cache" / "index.json").write_text('{"version": 5, "files": {}, "order": [], "library": 1}')
+    assert len(load_answer_library(folder)) == 1

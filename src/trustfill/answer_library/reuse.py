@@ -29,7 +29,6 @@ from .store import (
     AnswerLibrary,
     PastAnswer,
     family_of,
-    folded_id,
     library_dir,
     library_files,
     load_answer_library,
@@ -65,24 +64,20 @@ class LibraryReuse:
     def find(self, question: QuestionRow) -> tuple[PastAnswer, str] | None:
         """The past answer to the same question, and why it is the same (``same wording`` / ``same id``)."""
         key = question_key(question.text)
-        hits = self.library.by_key.get(key) if key else None
-        if hits and len(key.split()) < MIN_WORDS:
-            # "Describe." or "Other (explain)" is the same wording for many different questions: only the
-            # same section makes it the same question.
-            hits = [h for h in hits if h.section and question.section and question_key(h.section) == question_key(question.section)]
-        if hits:
-            return self._prefer(hits), "same wording"
-        fid = folded_id(question.question_id)
-        if fid:
-            for past in self.library.by_id.get((self.family, fid), ()):
-                if fuzz.token_sort_ratio(key, past.key) >= SAME_ID_SIMILARITY:
-                    return past, f"same id {question.question_id} in the {self.family} family, near-identical text"
+        if key:
+            # "Describe." or "Other (explain)" is the same wording for many different questions: a short question
+            # is the same question only in the same section (and never without one).
+            section = None
+            if len(key.split()) < MIN_WORDS:
+                section = question_key(question.section or "") or "\0"
+            hit = self.library.best(key, customer=self.customer, section=section)
+            if hit is not None:
+                return hit, "same wording"
+        past = self.library.first_same_id(self.family, question.question_id,
+                                          lambda k: fuzz.token_sort_ratio(key, k) >= SAME_ID_SIMILARITY)
+        if past is not None:
+            return past, f"same id {question.question_id} in the {self.family} family, near-identical text"
         return None
-
-    def _prefer(self, hits: list[PastAnswer]) -> PastAnswer:
-        # A reviewer's corrected answer first (an expert approved it), then this customer's own past answer,
-        # then the newest (buckets are newest first; sorted() keeps that order among equals).
-        return sorted(hits, key=lambda h: (h.owner is None and h.match != "reviewer", not self._same_customer(h)))[0]
 
     def apply(self, result: QuestionResult, engine: Any, options: FillOptions) -> QuestionResult:
         """``result`` with the past answer used (same question) or noted (similar question)."""
@@ -139,10 +134,9 @@ class LibraryReuse:
 
     def _similar(self, result: QuestionResult) -> QuestionResult:
         entry_id = result.match.entry_id if result.match is not None else None
-        hits = self.library.by_entry.get(entry_id) if entry_id else None
-        if not hits:
+        past = self.library.newest_for_entry(entry_id) if entry_id else None
+        if past is None:
             return result
-        past = hits[0]
         note = (f"a similar past question, answered '{past.shown_short or (past.narrative or '')[:60]}': "
                 f"{past.question[:90]!r} ({past.source()}); a suggestion only")
         return replace(result, notes=(*result.notes, note))

@@ -29,16 +29,18 @@ Only answered questions are kept, never the customer's whole file.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, StringConstraints, ValidationError
@@ -150,6 +152,9 @@ class PastAnswer:
         return self.normalised or self.short or ""
 
 
+_FIELD_NAMES = [f.name for f in dataclasses.fields(PastAnswer)]
+
+
 @dataclass(frozen=True)
 class Conflict:
     """The same question answered differently in two sources."""
@@ -252,44 +257,146 @@ def _load_one(path: Path, shown: str, *, positions: bool = False) -> tuple[Libra
 
 
 class AnswerLibrary:
-    """Every past answer of a workspace, indexed by question wording, by (family, id) and by bank entry."""
+    """Every past answer of a workspace, indexed by question wording, by (family, id) and by bank entry.
+
+    A library loaded from the cache keeps its answers unread until a lookup returns them, and its index comes
+    ready-made from the cache: a fill looks up a few hundred of 15,000 answers, and reading or indexing every one
+    would cost more than the fill itself.
+    """
 
     def __init__(self, answers: Iterable[PastAnswer] = ()) -> None:
-        self.answers: list[PastAnswer] = []
-        self.by_key: dict[str, list[PastAnswer]] = defaultdict(list)
-        self.by_id: dict[tuple[str, str], list[PastAnswer]] = defaultdict(list)
-        self.by_entry: dict[str, list[PastAnswer]] = defaultdict(list)
+        self._items: list[PastAnswer | None] = []
+        self._refs: list[list[int]] = []
+        self._files: list[Any] = []
+        self._dates: list[str] = []
+        self._keys: list[str] = []
+        self._owners: list[str | None] = []
+        self._reviewed: list[bool] = []
+        self.by_key: dict[str, list[int]] = {}
+        self.by_id: dict[str, list[int]] = {}
+        self.by_entry: dict[str, list[int]] = {}
+        self._customers: set[str] = set()
         for answer in answers:
             self.add(answer)
 
     def __len__(self) -> int:
-        return len(self.answers)
+        return len(self._items)
 
-    def add(self, answer: PastAnswer) -> None:
+    def add(self, answer: PastAnswer, ref: list[int] | None = None) -> None:
         """Index one answer (newest first within each bucket is restored by :meth:`sort`)."""
-        self.answers.append(answer)
-        if answer.key:
-            self.by_key[answer.key].append(answer)
-        fid = folded_id(answer.question_id)
+        self._index(answer, ref or [-1, len(self._items)], *_keys(answer))
+
+    def _index(self, item: PastAnswer | None, ref: list[int], key: str, fid: str | None, family: str,
+               entry_id: str | None, match: str | None, customer: str | None, date: str, reviewed: bool) -> None:
+        i = len(self._items)
+        self._items.append(item)
+        self._refs.append(ref)
+        self._dates.append(date)
+        self._keys.append(key)
+        self._owners.append(customer.casefold() if customer else None)
+        self._reviewed.append(bool(reviewed))
+        if key:
+            self.by_key.setdefault(key, []).append(i)
         if fid:
-            self.by_id[(answer.family, fid)].append(answer)
-        if answer.entry_id and answer.match in ("auto", "reviewer"):
-            self.by_entry[answer.entry_id].append(answer)
+            self.by_id.setdefault(f"{family}\0{fid}", []).append(i)
+        if entry_id and match in ("auto", "reviewer"):
+            self.by_entry.setdefault(entry_id, []).append(i)
+        if customer:
+            self._customers.add(customer)
+
+    def dump(self) -> dict[str, Any]:
+        """The index as JSON-ready data (answers themselves are referenced as [file, row])."""
+        return {"refs": self._refs, "dates": self._dates, "keys": self._keys, "owners": self._owners,
+                "reviewed": self._reviewed, "by_key": self.by_key, "by_id": self.by_id, "by_entry": self.by_entry,
+                "customers": sorted(self._customers)}
+
+    @classmethod
+    def from_dump(cls, data: dict[str, Any], files: list[Any]) -> AnswerLibrary:
+        """A library whose index is ``data`` (from :meth:`dump`) and whose answers are read from ``files``."""
+        library = cls()
+        library._refs = data["refs"]
+        library._items = [None] * len(library._refs)
+        library._files = files
+        library._dates, library._keys = data["dates"], data["keys"]
+        library._owners, library._reviewed = data["owners"], data["reviewed"]
+        library.by_key, library.by_id, library.by_entry = data["by_key"], data["by_id"], data["by_entry"]
+        library._customers = set(data["customers"])
+        return library
+
+    def _get(self, i: int) -> PastAnswer:
+        item = self._items[i]
+        if item is None:
+            file, row = self._refs[i]
+            item = self._items[i] = self._files[file].get(row)
+        return item
+
+    def _date(self, i: int) -> str:
+        return self._dates[i]
 
     def sort(self) -> None:
         """Newest first in every bucket: the latest signed answer is the one reused."""
         for table in (self.by_key, self.by_id, self.by_entry):
             for bucket in table.values():
-                bucket.sort(key=lambda a: a.date, reverse=True)
+                if len(bucket) > 1:
+                    bucket.sort(key=self._date, reverse=True)
+
+    @property
+    def answers(self) -> list[PastAnswer]:
+        """Every answer, in load order."""
+        return [self._get(i) for i in range(len(self._items))]
+
+    def best(self, key: str, *, customer: str | None = None, section: str | None = None) -> PastAnswer | None:
+        """The answer to reuse for the question with this :func:`question_key`: a reviewer's corrected answer first
+        (an expert approved it), then this customer's own, then the newest. With ``section`` (its
+        ``question_key``), only answers from that section count.
+
+        Decided from the index alone, so only the answer returned is read (a fill of a 300-question file against
+        a library of fifty versions of it would otherwise read every one)."""
+        indices = self.by_key.get(key, ())
+        if section is not None:
+            indices = [i for i in indices if question_key(self._get(i).section or "") == section]
+        mine = customer.casefold() if customer else None
+        # sorted() is stable: within each rank the bucket's newest-first order holds.
+        ranked = sorted(indices, key=lambda i: (not self._reviewed[i], not (mine and self._owners[i] == mine)))
+        return self._get(ranked[0]) if ranked else None
+
+    def first_same_id(self, family: str, question_id: str | None, accept: Any) -> PastAnswer | None:
+        """The newest answer to this customer id in this family whose question key ``accept`` takes."""
+        fid = folded_id(question_id)
+        for i in self.by_id.get(f"{family}\0{fid}", ()) if fid else ():
+            if accept(self._keys[i]):
+                return self._get(i)
+        return None
+
+    def newest_for_entry(self, entry_id: str) -> PastAnswer | None:
+        """The newest answer confidently linked to this bank entry."""
+        indices = self.by_entry.get(entry_id)
+        return self._get(indices[0]) if indices else None
+
+    def same_wording(self, key: str) -> list[PastAnswer]:
+        """Answers to the question with this :func:`question_key`, newest first."""
+        return [self._get(i) for i in self.by_key.get(key, ())]
+
+    def same_id(self, family: str, question_id: str | None) -> list[PastAnswer]:
+        """Answers to this customer id in this questionnaire family, newest first."""
+        fid = folded_id(question_id)
+        return [self._get(i) for i in self.by_id.get(f"{family}\0{fid}", ())] if fid else []
+
+    def for_entry(self, entry_id: str) -> list[PastAnswer]:
+        """Answers confidently linked to this bank entry, newest first."""
+        return [self._get(i) for i in self.by_entry.get(entry_id, ())]
 
     def customers(self) -> set[str]:
         """Every customer named by a source."""
-        return {a.customer for a in self.answers if a.customer}
+        return self._customers
 
     def conflicts(self) -> list[Conflict]:
         """Questions (same wording) answered differently in two sources."""
         out = []
-        for bucket in self.by_key.values():
+        for key, indices in self.by_key.items():
+            if len(indices) < 2:
+                continue
+            bucket = self.same_wording(key)
             shorts = {_fold_short(a.shown_short) for a in bucket if a.shown_short}
             if len(shorts) > 1 and len({a.file for a in bucket}) > 1:
                 seen: set[str] = set()
@@ -319,26 +426,149 @@ def library_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
 
 
+CACHE_DIR = ".cache"
+"""Parsed answers of every library file (``index.json`` and one ``rows-<file>.json`` per file), keyed by each
+file's size and modification time. YAML parsing is the cost of a large library (15,000 answers take seconds); the
+index loads in a fraction of that, and a file's rows are read only when a lookup returns one of its answers. The
+YAML files stay the truth: a file edited since is parsed again, and a missing or damaged cache is rebuilt."""
+_CACHE_VERSION = 5
+_FIELDS = _FIELD_NAMES
+
+
+def _signature(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _read_index(cache: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((cache / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == _CACHE_VERSION and isinstance(data.get("files"), dict) else {}
+
+
+def _from_cache(row: list[Any]) -> PastAnswer:
+    values = dict(zip(_FIELDS, row, strict=True))
+    values["flags"] = tuple(values["flags"])
+    values["date"] = dt.date.fromisoformat(values["date"])
+    return PastAnswer(**values)
+
+
+def _to_cache(answer: PastAnswer) -> list[Any]:
+    return [getattr(answer, name).isoformat() if name == "date" else getattr(answer, name) for name in _FIELDS]
+
+
+def _keys(answer: PastAnswer) -> list[Any]:
+    return [answer.key, folded_id(answer.question_id), answer.family, answer.entry_id, answer.match, answer.customer,
+            answer.date.isoformat(), answer.owner is not None or answer.match == "reviewer"]
+
+
+class _Rows:
+    """One library file's cached rows, read on first use; the YAML file again if the rows are gone or damaged."""
+
+    def __init__(self, rows_path: Path, path: Path, shown: str, count: int) -> None:
+        self.rows_path, self.path, self.shown, self.count = rows_path, path, shown, count
+        self._answers: list[PastAnswer] | None = None
+
+    def get(self, i: int) -> PastAnswer:
+        if self._answers is None:
+            try:
+                rows = json.loads(self.rows_path.read_text(encoding="utf-8"))
+                self._answers = [_from_cache(r) for r in rows]
+            except (OSError, ValueError, TypeError, KeyError):
+                self._answers = []
+            if len(self._answers) != self.count:
+                model, problems, _ = _load_one(self.path, self.shown)
+                if model is None:
+                    raise WorkspaceError.from_problems(problems)
+                self._answers = past_answers(model, self.shown)
+        return self._answers[i]
+
+
+def _rows_name(name: str) -> str:
+    return f"rows-{name}.json"
+
+
 def load_answer_library(folder: Path, shown: str | None = None, *, positions: bool = False) -> AnswerLibrary:
     """Load every file of ``folder`` (missing folder: an empty library); ``positions`` keeps each answer's place.
 
     Raises:
         WorkspaceError: A file is not valid YAML, has unknown keys or bad values; every problem located.
     """
+    paths = library_files(folder)
+    cache_dir = folder / CACHE_DIR
+    index = {} if positions else _read_index(cache_dir)
+    cached_files = index.get("files", {})
+    names = {p.name: f"{shown}/{p.name}" if shown else str(p) for p in paths}
+    signatures = {p.name: _signature(p) for p in paths}
+
+    def current(name: str) -> bool:
+        entry = cached_files.get(name)
+        return isinstance(entry, dict) and entry.get("signature") == signatures[name] and entry.get("shown") == names[name]
+
+    def rows_of(path: Path) -> _Rows:
+        return _Rows(cache_dir / _rows_name(path.name), path, names[path.name], len(cached_files[path.name]["keys"]))
+
+    if index.get("order") == [p.name for p in paths] and all(current(p.name) for p in paths) and "library" in index:
+        try:
+            return AnswerLibrary.from_dump(index["library"], [rows_of(p) for p in paths])
+        except (KeyError, TypeError):
+            pass  # a damaged cache: rebuilt below
     library = AnswerLibrary()
     problems: list[Problem] = []
-    for path in library_files(folder):
-        name = f"{shown}/{path.name}" if shown else str(path)
+    fresh: dict[str, Any] = {}
+    parsed: dict[str, list[PastAnswer]] = {}
+    for file_no, path in enumerate(paths):
+        name = names[path.name]
+        keys = cached_files.get(path.name, {}).get("keys") if current(path.name) else None
+        if isinstance(keys, list) and all(isinstance(k, list) and len(k) == 8 for k in keys):
+            fresh[path.name] = cached_files[path.name]
+            rows = rows_of(path)
+            library._files.append(rows)
+            for i, k in enumerate(keys):
+                library._index(None, [file_no, i], *k)
+            continue
         model, found, places = _load_one(path, name, positions=positions)
         problems.extend(found)
+        library._files.append(_Parsed([]))
         if model is None:
             continue
-        for answer in past_answers(model, name, places):
-            library.add(answer)
+        answers = past_answers(model, name, places)
+        library._files[-1] = _Parsed(answers)
+        parsed[path.name] = answers
+        fresh[path.name] = {"signature": signatures[path.name], "shown": name, "keys": [_keys(a) for a in answers]}
+        for i, answer in enumerate(answers):
+            library.add(answer, [file_no, i])
     if problems:
         raise WorkspaceError.from_problems(problems)
     library.sort()
+    if not positions:
+        _write_cache(cache_dir, {"version": _CACHE_VERSION, "order": [p.name for p in paths], "files": fresh,
+                                 "library": library.dump()}, parsed)
     return library
+
+
+class _Parsed:
+    """Answers parsed in this run (the same interface as :class:`_Rows`)."""
+
+    def __init__(self, answers: list[PastAnswer]) -> None:
+        self.answers = answers
+
+    def get(self, i: int) -> PastAnswer:
+        return self.answers[i]
+
+
+def _write_cache(cache_dir: Path, index: dict[str, Any], parsed: dict[str, list[PastAnswer]]) -> None:
+    # A cache that cannot be written (read-only workspace) only costs time on the next load.
+    with contextlib.suppress(OutputError, OSError):
+        for name, answers in parsed.items():
+            write_atomic(cache_dir / _rows_name(name), json.dumps([_to_cache(a) for a in answers], ensure_ascii=False))
+        write_atomic(cache_dir / "index.json", json.dumps(index, ensure_ascii=False))
+        keep = {_rows_name(name) for name in index["files"]} | {"index.json"}
+        for stale in cache_dir.glob("*.json"):
+            if stale.name not in keep:
+                stale.unlink()
 
 
 def past_answers(model: LibraryFile, place: str = "", places: dict[int, str] | None = None) -> list[PastAnswer]:
