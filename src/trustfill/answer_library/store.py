@@ -202,13 +202,18 @@ def file_name_for(source: LibrarySource) -> str:
     return f"{stem}-{tag}.yaml"
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump_library_file(model: LibraryFile) -> str:
     """YAML text of a library file (keys in model order, empty values left out)."""
     data = model.model_dump(exclude_none=True)
     for answer in data["answers"]:
         if not answer.get("flags"):
             answer.pop("flags", None)
-    return _HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+    # libyaml's emitter: the pure-Python one takes longer than reading the questionnaire.
+    return _HEADER + yaml.dump(data, Dumper=_FAST_DUMPER, sort_keys=False, allow_unicode=True, width=110)
 
 
 def write_atomic(path: Path, text: str) -> bool:
@@ -232,7 +237,6 @@ def write_atomic(path: Path, text: str) -> bool:
     return True
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _load_one(path: Path, shown: str, *, positions: bool = False) -> tuple[LibraryFile | None, list[Problem], dict[int, str]]:
