@@ -321,3 +321,15 @@ def test_the_cache_never_hides_an_edit_and_survives_damage(mini_workspace: Path,
     assert load_answer_library(folder).best("is customer data encrypted at rest").narrative == "Yes, with AES-256-GCM."
     (folder / ".cache" / "index.json").write_text('{"version": 5, "files": {}, "order": [], "library": 1}')
     assert len(load_answer_library(folder)) == 1
+
+
+def test_review_mode_fill_writes_the_profiles_answer_when_the_past_one_contradicts_it(
+        mini_workspace: Path, tmp_path: Path, run_cli) -> None:
+    assert harvest(run_cli, mini_workspace, xlsx(tmp_path / "acme.xlsx", ROWS[1:2]))[0] == 0
+    new = xlsx(tmp_path / "new.xlsx", [("N-2", "Is data at rest encrypted with AES-256?", None, None)])
+    report = fill(run_cli, mini_workspace, new, tmp_path / "out.xlsx", "--review-mode", "fill")
+    got = report["Is data at rest encrypted with AES-256?"]
+    assert got["status"] == "review"
+    assert got["answer"] == "Yes"  # the profile's, flagged; never the stale past "No"
+    assert "written: the profile's answer; the past answer was 'No'" in got["notes"]
+    assert load_workbook(tmp_path / "out.xlsx")["Security"]["C2"].value == "Yes"

@@ -98,6 +98,12 @@ class LibraryReuse:
         if status == REVIEW and options.review_mode == "blank":
             notes.append(f"suggested past answer: {past.shown_short or past.narrative[:80]!r}; confirm it or answer anew")
             return replace(result, status=REVIEW, answer=answer, writes=(), notes=tuple(notes), short_written=None, past=past)
+        profile_answer = result.answer if result.answer is not None and result.answer.status == "ok" else None
+        if any(" contradicts the profile's answer" in r for r in reasons) and profile_answer is not None:
+            # --review-mode fill writes a flagged answer: the profile's, true today by the team's own facts; the past
+            # one stays in the notes.
+            answer = profile_answer
+            notes.append(f"written: the profile's answer; the past answer was {past.shown_short!r}")
         plan = plan_writes(result.question, answer, review=status == REVIEW, options=options,
                            note="; ".join(reasons) if reasons else None)
         if plan.needs_review:
