@@ -16,6 +16,7 @@ from .workspace import Library, load_library, load_profile, shown
 
 EXPIRY_WARNING_DAYS = 60
 REVIEW_WARNING_DAYS = 30
+LIBRARY_POSITIONS_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,10 @@ def _check_answer_library(lib: Library, engine: AnswerEngine, problems: list[Pro
     folder = library_dir(lib.workspace.root)
     if not library_files(folder):
         return
+    # Positions need the slow YAML loader: worth it for a few files, not for fifty (then places name answers[i]).
+    positions = sum(p.stat().st_size for p in library_files(folder)) <= LIBRARY_POSITIONS_BYTES
     try:
-        library = load_answer_library(folder, shown(folder), positions=True)
+        library = load_answer_library(folder, shown(folder), positions=positions)
     except WorkspaceError as exc:
         problems.extend(exc.problems)
         return

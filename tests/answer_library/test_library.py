@@ -333,3 +333,11 @@ def test_review_mode_fill_writes_the_profiles_answer_when_the_past_one_contradic
     assert got["answer"] == "Yes"  # the profile's, flagged; never the stale past "No"
     assert "written: the profile's answer; the past answer was 'No'" in got["notes"]
     assert load_workbook(tmp_path / "out.xlsx")["Security"]["C2"].value == "Yes"
+
+
+def test_one_unreadable_file_and_nothing_is_harvested(mini_workspace: Path, tmp_path: Path, run_cli) -> None:
+    good = xlsx(tmp_path / "good.xlsx")
+    code, _, err = harvest(run_cli, mini_workspace, good, tmp_path / "missing.xlsx")
+    assert code == 4
+    assert err.strip() == f"{tmp_path / 'missing.xlsx'}: no such file"
+    assert not (mini_workspace / "library").exists()

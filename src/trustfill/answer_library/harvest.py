@@ -183,8 +183,6 @@ def harvest_file(path: Path, matcher: Any, entries: dict[str, Any], *, customer:
         choices = entry.answer.choices if entry is not None else list(DEFAULT_CHOICES)
         short = got.get("short")
         normalised = fit_choice(short, choices) if short else None
-        if short and normalised is None and got.get("narrative") is None and entry is None:
-            normalised = None
         text = " ".join(v for v in (short, got.get("narrative"), got.get("evidence")) if v)
         answers.append(LibraryAnswer(
             question=q.text, question_id=q.question_id, section=q.section, cell=got["cell"], answer=short,
