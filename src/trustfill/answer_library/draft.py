@@ -46,6 +46,8 @@ class Proposal:
     """Conflicting evidence: another value and the answer implying it."""
     inferred: bool = False
     """True when no answer forces the value but it reproduces the most answers."""
+    note: str = ""
+    """Other values that explain the past answers as well (a person must choose)."""
 
 
 @dataclass(frozen=True)
@@ -233,11 +235,11 @@ def draft_profile(lib: Any, library: AnswerLibrary) -> ProfileDraft:
         because = tuple(by_value.get(value, ()))
         against = tuple((v, q) for v, qs in by_value.items() if v != value for q in qs)
         if not because:
+            worse = [n for n in ranked if n < ranked[0]]
             because = (f"no single answer forces it; with it {ranked[0]} past answer(s) render alike, "
-                       f"{ranked[1] if len(ranked) > 1 else 0} with the next best value",)
-        if tied:
-            because += (f"{' or '.join(_scalar(v) for v in tied)} would render the same past answers; choose",)
-        proposals[fact] = Proposal(fact, value, because, against, inferred=not by_value.get(value))
+                       f"{worse[0] if worse else ranked[0]} with the next best value",)
+        note = f"{' or '.join(_scalar(v) for v in tied)} would render the same past answers; choose" if tied else ""
+        proposals[fact] = Proposal(fact, value, because, against, inferred=not by_value.get(value), note=note)
     draft = {**base, **{f: p.value for f, p in proposals.items()}}
 
     # Render back: a Yes/No answer counts only when every choice fact its short reads is proposed.
@@ -299,10 +301,12 @@ def render_draft(decls: dict[str, FactDecl], proposals: dict[str, Proposal], ans
         pad = "  " * len(parents)
         proposal = proposals.get(name)
         if proposal is not None:
-            for reason in proposal.because[:3] + proposal.because[-1:] * (len(proposal.because) > 3 and "choose" in proposal.because[-1]):
+            for reason in proposal.because[:3]:
                 lines.append(f"{pad}# {'inferred' if proposal.inferred else 'implied by'}: {reason}")
             if len(proposal.because) > 3:
                 lines.append(f"{pad}#   ... and {len(proposal.because) - 3} more answer(s)")
+            if proposal.note:
+                lines.append(f"{pad}# note: {proposal.note}")
             for value, reason in proposal.against[:5]:
                 lines.append(f"{pad}# CONFLICT: {_scalar(value)} is implied by {reason}")
             lines.append(f"{pad}{leaf}: {_scalar(proposal.value)}")
