@@ -341,3 +341,18 @@ def test_one_unreadable_file_and_nothing_is_harvested(mini_workspace: Path, tmp_
     assert code == 4
     assert err.strip() == f"{tmp_path / 'missing.xlsx'}: no such file"
     assert not (mini_workspace / "library").exists()
+
+
+def test_harvest_json_lists_files_and_conflicts(mini_workspace: Path, tmp_path: Path, run_cli) -> None:
+    a = xlsx(tmp_path / "a.xlsx", ROWS[:1])
+    b = xlsx(tmp_path / "b.xlsx", [("X-9", "Is customer data encrypted at rest?", "No", "")])
+    code, out, err = harvest(run_cli, mini_workspace, a, b, extra=("--json",))
+    assert code == 0, err
+    data = json.loads(out)
+    assert [(f["source"].rsplit("/", 1)[-1], f["answers"], f["linked"], f["changed"]) for f in data["files"]] == [
+        ("a.xlsx", 1, 1, True), ("b.xlsx", 1, 1, True)]
+    assert data["library_answers"] == 2
+    [conflict] = data["conflicts"]
+    assert [(x["answer"], x["file"], x["cell"]) for x in conflict["answers"]] == [("Yes", "a.xlsx", "Security!C2"),
+                                                                                 ("No", "b.xlsx", "Security!C2")]
+    assert data["draft"] is None
