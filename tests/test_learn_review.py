@@ -69,7 +69,7 @@ def test_review_sheet_lists_other_suggestions_and_ends_in_an_empty_decision_colu
 ) -> None:
     report = _fill(run_cli, workspace, example_questionnaire, tmp_path / "out.xlsx")
     rows = _review_rows(tmp_path / "out.review.xlsx")
-    assert list(rows[0])[-1] == "Decision"
+    assert list(rows[0])[-2:] == ["Decision", "Corrected answer"]
     assert all(r["Decision"] is None for r in rows)
     by_loc = {r["Location"]: r for r in rows}
     reviews = [loc for loc, q in report.items() if q["status"] == "review" and len(q["suggestions"]) > 1]
@@ -143,7 +143,7 @@ def test_the_internal_answer_workbook_takes_decisions_too(workspace: Path, examp
     assert "Decision" not in list(_review_rows(out, "Answers")[0])  # the customer's version has no review columns
     out = tmp_path / "answers.internal.xlsx"
     rows = _review_rows(out, "Answers")
-    assert list(rows[0])[-2:] == ["Notes", "Decision"]
+    assert list(rows[0])[-3:] == ["Notes", "Decision", "Corrected answer"]
     loc = next(r["Location"] for r in rows if r["Status"] == "review")
     _decide(out, "Answers", {loc: "ok"}, reviewed)
     code, _, err = run_cli("learn", "--from", str(reviewed), "-w", str(workspace))

@@ -22,6 +22,7 @@ PLACEHOLDER_MARK = "Placeholder."
 # A value copied word for word from an example profile is flagged when at least this long: shorter ones
 # ("none", "United States") are as likely true of any company.
 VERBATIM_MIN_CHARS = 30
+LIBRARY_POSITIONS_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,7 @@ def _check_profile(lib: Library, env: Any, profile: Path, problems: list[Problem
         listed = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         problems.append(Problem(where, f"fact '{fact}' is not set; {len(ids)} answer(s) wait for it: {listed}", "warning"))
     _check_consistency(lib, engine, problems)
+    _check_answer_library(lib, engine, problems)
     return len(unset)
 
 
@@ -379,3 +381,33 @@ def _check_consistency(lib: Library, engine: AnswerEngine, problems: list[Proble
                                         f"{entry_id} answers '{mine.short}' but {rel.entry} answers '{theirs.short}' "
                                         f"(expected {' or '.join(rel.short)}): the answers contradict each other{about}"))
 
+
+
+def _check_answer_library(lib: Library, engine: AnswerEngine, problems: list[Problem]) -> None:
+    """Past answers (library/) that contradict what the profile renders today: stale before they are reused."""
+    from .answer_library.store import library_dir, library_files, load_answer_library
+    from .errors import WorkspaceError
+
+    folder = library_dir(lib.workspace.root)
+    if not library_files(folder):
+        return
+    # Positions need the slow YAML loader: worth it for a few files, not for fifty (then places name answers[i]).
+    positions = sum(p.stat().st_size for p in library_files(folder)) <= LIBRARY_POSITIONS_BYTES
+    try:
+        library = load_answer_library(folder, shown(folder), positions=positions)
+    except WorkspaceError as exc:
+        problems.extend(exc.problems)
+        return
+    for past in library.answers:
+        entry = lib.entries.get(past.entry_id) if past.entry_id and past.match in ("auto", "reviewer") else None
+        if entry is None or past.normalised not in entry.answer.choices:
+            continue
+        now = engine.render(entry.id)
+        if now.status == "ok" and now.short != past.normalised:
+            problems.append(Problem(past.place, f"past answer '{past.normalised}' to {past.question[:80]!r} ({past.source()}) "
+                                                f"contradicts the profile's answer today, '{now.short}' (entry {entry.id}); "
+                                                "fix the profile or drop the stale answer before it is reused", "warning"))
+    for conflict in library.conflicts():
+        said = "; ".join(f"'{a.shown_short}' ({a.file} {a.cell})" for a in conflict.answers)
+        problems.append(Problem(conflict.answers[0].place, f"{conflict.question[:80]!r} was answered differently: {said}",
+                                "warning"))

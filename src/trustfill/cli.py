@@ -322,6 +322,35 @@ def entry(entry_id: str, workspace: Path | None, profile: Path | None, as_json: 
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_workspace_option
+@click.option("--customer", help="The customer these questionnaires were answered for.")
+@click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="When the answers were given, YYYY-MM-DD (default: each file's modification date).")
+@click.option("--family", help="Questionnaire family (default: the file name's first word, e.g. 'hecvat').")
+@click.option("--vsaq-template", type=click.Path(dir_okay=False, path_type=Path),
+              help="The VSAQ template a VSAQ answers file (.json) answers.")
+@click.option("--propose-profile", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a draft profile inferred from every past answer in the library.")
+@click.option("--force", is_flag=True, help="Replace the draft profile if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_import_options
+def harvest(files: tuple[Path, ...], workspace: Path | None, customer: str | None, when: Any, family: str | None,
+            vsaq_template: Path | None, propose_profile: Path | None, force: bool, as_json: bool, **kwargs: Any) -> None:
+    """Keep the answers of completed questionnaires FILES in the workspace's library/, for fill to reuse."""
+    from . import views
+    from .answer_library.harvest import run_harvest
+
+    summary = run_harvest(workspace, list(files), customer=customer, date=when.date() if when else None, family=family,
+                          import_options=_options_from(kwargs), vsaq_template=vsaq_template,
+                          propose_profile=propose_profile, force=force)
+    if as_json:
+        _echo_json(views.harvest_dict(summary))
+    else:
+        views.print_harvest(summary, propose_profile)
+
+
+@cli.command()
 @click.argument("question", required=False)
 @click.argument("entry", required=False)
 @click.option("--not-in-bank", is_flag=True, help="Record that no bank entry answers QUESTION.")

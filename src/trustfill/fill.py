@@ -71,6 +71,8 @@ class QuestionResult:
     """The short answer as written (spelled as the dropdown spells it)."""
     fact_value: str | None = None
     """For non-security questions routed to a profile fact: the value."""
+    past: Any = None
+    """The answer library's past answer this result uses (:class:`trustfill.answer_library.store.PastAnswer`)."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,13 @@ def answer_questionnaire(
     profile_name: str,
     options: FillOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    library: Any = None,
 ) -> FilledQuestionnaire:
-    """Match, render and plan the writes for every question of ``questionnaire``."""
+    """Match, render and plan the writes for every question of ``questionnaire``.
+
+    ``library``: the answer library's reuse step (:class:`trustfill.answer_library.reuse.LibraryReuse`); each
+    question's result passes through its ``apply`` after matching.
+    """
     options = options or FillOptions()
     questions = questionnaire.questions
     results = []
@@ -133,7 +140,8 @@ def answer_questionnaire(
     # explain: the report and the review sheet show why each entry was chosen (shared terms); it costs little
     for start, matches in match_in_chunks(matcher, questions, customer=options.customer, explain=True):
         for i, (question, match) in enumerate(zip(questions[start:start + len(matches)], matches, strict=True), start):
-            results.append(_one(question, match, engine, options))
+            result = _one(question, match, engine, options)
+            results.append(library.apply(result, engine, options) if library is not None else result)
             if progress is not None:
                 progress(i + 1, len(questions))
     return FilledQuestionnaire(questionnaire, tuple(_consistent(results, engine, options)), profile_name, engine.entries,

@@ -26,7 +26,8 @@ def record_decision(workspace: Path | None, question: str, entry_id: str | None,
 
 def record_review(workspace: Path | None, reviewed: Path, *, customer: str | None = None,
                   decided_by: str | None = None) -> tuple[Path, ReviewedFile]:
-    """Save every decision of a reviewed workbook's Decision column to the workspace's mappings.yaml.
+    """Save every decision of a reviewed workbook's Decision column to the workspace's mappings.yaml, and every
+    text of its Corrected answer column to the answer library (``library/``, owned by ``decided_by``).
 
     All or nothing: one decision naming no bank entry, or one unreadable cell, and nothing is saved.
 
@@ -38,7 +39,8 @@ def record_review(workspace: Path | None, reviewed: Path, *, customer: str | Non
         ImportFormatError: The workbook cannot be read, or decisions name no bank entry (each one located).
     """
     ws = _decision_workspace(workspace)
-    known = sorted(require_clean(load_library(ws)).entries)
+    lib = require_clean(load_library(ws))
+    known = sorted(lib.entries)
     read = read_review_decisions(reviewed)
     problems = [
         Problem(f"{reviewed}: {d.place}", _unknown_entry(d.entry_id, known))
@@ -50,6 +52,10 @@ def record_review(workspace: Path | None, reviewed: Path, *, customer: str | Non
     path = ws.mappings_path
     if read.decisions:
         path = _save(ws, [(d.question, d.entry_id) for d in read.decisions], customer, decided_by)
+    if read.corrections:
+        from .answer_library.harvest import store_corrections
+
+        store_corrections(ws.root, reviewed, read.corrections, lib.entries, customer=customer, owner=decided_by)
     return path, read
 
 

@@ -149,7 +149,11 @@ def fill_file(
     """
     options = options or FillOptions()
     questionnaire = load_questionnaire(src, import_options)
-    filled = answer_questionnaire(questionnaire, session.engine, session.matcher, session.profile_name, options, progress)
+    from .answer_library.reuse import reuse_for_fill
+
+    library = reuse_for_fill(session.lib.workspace.root, src, options.customer)
+    filled = answer_questionnaire(questionnaire, session.engine, session.matcher, session.profile_name, options, progress,
+                                  library=library)
     fmt = resolve_format(fmt, src, questionnaire.format, dest)
     review_file = review_file or review_path_for(dest)
     internal_file = internal_path_for(dest) if internal else None

@@ -33,6 +33,11 @@ def record(result: QuestionResult) -> dict[str, Any]:
         "template": a.source if a is not None else None,
         "written": [w.address for w in result.writes],
         "notes": list(result.notes),
+        "past_answer": None if result.past is None else {
+            "question": result.past.question, "answer": result.past.shown_short, "file": result.past.file,
+            "cell": result.past.cell, "date": result.past.date.isoformat(), "customer": result.past.customer,
+            "owner": result.past.owner,
+        },
         "suggestions": [_suggestion(c) for c in getattr(m, "candidates", ())][:3]
         if result.status in ("unmatched", "review") else [],
         "why": _why(m) if m is not None and result.status in ("auto", "review") and m.entry_id else None,

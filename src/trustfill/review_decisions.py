@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ImportFormatError, Problem
-from .exporters._rows import DECISION_HEADER, REVIEW_SHEET_NAME
+from .exporters._rows import CORRECTED_HEADER, DECISION_HEADER, REVIEW_SHEET_NAME
 from .importers._xlsx_book import READ_ERRORS, Book, Sheet, coordinate, unreadable
 from .matching.normalize import question_key
 
@@ -38,6 +38,24 @@ class ReviewDecision:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """Answer text a reviewer wrote in the *Corrected answer* column."""
+
+    place: str
+    """``sheet!M14``: the cell."""
+    question: str
+    """The customer's question text."""
+    text: str
+    """The corrected answer as written."""
+    entry_id: str | None
+    """The bank entry the row is decided as (or its matched entry), if any."""
+    location: str | None = None
+    """The row's *Location* (where the question is in the customer's file)."""
+    question_id: str | None = None
+    """The row's *Question ID*."""
+
+
+@dataclass(frozen=True)
 class ReviewedFile:
     """Every decision in a reviewed workbook."""
 
@@ -47,6 +65,8 @@ class ReviewedFile:
     """Rows with a question and an empty Decision cell."""
     sheets: tuple[str, ...]
     """The sheets that had a Decision column."""
+    corrections: tuple[Correction, ...] = ()
+    """Rows with corrected answer text (a new column; absent in workbooks written before it)."""
 
 
 def read_review_decisions(path: Path) -> ReviewedFile:
@@ -72,6 +92,7 @@ def read_review_decisions(path: Path) -> ReviewedFile:
     except READ_ERRORS as exc:
         raise unreadable(path, exc) from exc
     first: dict[str, ReviewDecision] = {}  # by question key: one decision per question
+    corrections: dict[str, Correction] = {}
     problems: list[Problem] = []
     undecided = 0
     used: list[str] = []
@@ -81,12 +102,21 @@ def read_review_decisions(path: Path) -> ReviewedFile:
             continue
         used.append(sheet.name)
         q_col, d_col, e_col = columns
+        extra = _extra_columns(sheet)
         for row in sorted(r for r in sheet.rows if r > 1):
             question = (sheet.text(row, q_col) or "").strip()
             said = " ".join((sheet.text(row, d_col) or "").split())
             place = f"{sheet.name}!{coordinate(row, d_col)}"
+            corrected = (sheet.text(row, extra["corrected"]) or "").strip() if "corrected" in extra else ""
+            if corrected and question_key(question):
+                matched = (sheet.text(row, e_col) or "").strip() if e_col else ""
+                decided, _ = _read_decision(said, matched) if said else (matched or None, None)
+                corrections.setdefault(question_key(question), Correction(
+                    f"{sheet.name}!{coordinate(row, extra['corrected'])}", question, corrected, decided,
+                    *((sheet.text(row, extra[k]) or "").strip() or None if k in extra else None for k in ("location", "id")),
+                ))
             if not said:
-                undecided += bool(question)
+                undecided += bool(question) and not corrected
                 continue
             key = question_key(question)
             if not question:
@@ -114,7 +144,7 @@ def read_review_decisions(path: Path) -> ReviewedFile:
         )
     if problems:
         raise ImportFormatError.from_problems(problems)
-    return ReviewedFile(tuple(first.values()), undecided, tuple(used))
+    return ReviewedFile(tuple(first.values()), undecided, tuple(used), tuple(corrections.values()))
 
 
 def _columns(sheet: Sheet) -> tuple[int, int, int | None] | None:
@@ -125,6 +155,13 @@ def _columns(sheet: Sheet) -> tuple[int, int, int | None] | None:
         return None
     e_col = next((header[h.casefold()] for h in ENTRY_HEADERS if h.casefold() in header), None)
     return q_col, d_col, e_col
+
+
+def _extra_columns(sheet: Sheet) -> dict[str, int]:
+    """Corrected answer, Location and Question ID columns of the header row, found by their header text."""
+    header = {(cell.text or "").strip().casefold(): col for col, cell in sheet.rows.get(1, {}).items()}
+    names = {"corrected": CORRECTED_HEADER, "location": "Location", "id": "Question ID"}
+    return {key: header[name.casefold()] for key, name in names.items() if name.casefold() in header}
 
 
 def _read_decision(said: str, matched: str) -> tuple[str | None, str | None]:

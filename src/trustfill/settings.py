@@ -3,6 +3,7 @@
 ```yaml
 matcher: semantic        # semantic (words and meaning, the default) | lexical (words only, no model)
 model_dir: models/mpnet  # optional: another ONNX sentence encoder (model.onnx, tokenizer.json, model.yaml)
+library_max_age_months: 12  # past answers older than this go to review, never auto
 ```
 
 Unknown keys are errors, reported with their line and column. A missing file means the defaults.
@@ -37,6 +38,9 @@ class WorkspaceSettings(Strict):
         None,
         description="Folder (relative to the workspace) of another ONNX sentence encoder: model.onnx, tokenizer.json "
         "and model.yaml declaring model_sha256 and tokenizer_sha256. Default: the bundled all-MiniLM-L6-v2.",
+    )
+    library_max_age_months: int = Field(
+        12, ge=0, description="Past answers older than this many months go to review, never auto (0: always review)."
     )
 
 

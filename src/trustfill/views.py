@@ -267,6 +267,9 @@ def print_review_learned(read: Any, path: Any) -> None:
         _out.print("no decisions to record: every Decision cell is empty")
     if read.undecided:
         _out.print(f"{_plural(read.undecided, 'question')} without a decision yet")
+    if getattr(read, "corrections", ()):
+        _out.print(f"stored {_plural(len(read.corrections), 'corrected answer')} in the answer library (library/); "
+                   "the next fill reuses them for the same questions")
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -279,6 +282,9 @@ def print_fill_summary(summary: Any, report_path: Any, review_file: Any = None) 
     _out.print(f"wrote {summary.output} ({summary.format.value}): {t['questions']} questions, "
                f"{t['auto']} auto, {t['review']} review, {t['unmatched']} unmatched, {t['skipped']} skipped; "
                f"{t['written']} cells written")
+    reused = sum(1 for r in summary.filled.results if getattr(r, "past", None) is not None)
+    if reused:
+        _out.print(f"{_plural(reused, 'answer')} from the answer library (sources in the notes)")
     if report_path:
         _out.print(f"report: {report_path}")
     if review_file:
@@ -379,3 +385,43 @@ def print_interview_result(result: Any, path: Any, where: str) -> None:
     else:
         _out.print(f"every fact an answer needs is set. Next: 'trustfill check {where}', then "
                    f"'trustfill fill QUESTIONNAIRE -w {where} -o ANSWERS'")
+
+
+def harvest_dict(summary: Any) -> dict[str, Any]:
+    """``harvest --json``."""
+    draft = summary.draft
+    return {
+        "files": [{"source": f.source, "library_file": str(f.library_file), "questions": f.questions, "answers": f.answers,
+                   "linked": f.linked, "flagged": f.flagged, "changed": f.changed} for f in summary.files],
+        "library_answers": summary.library_answers,
+        "conflicts": [{"question": c.question, "answers": [{"answer": a.shown_short, "file": a.file, "cell": a.cell,
+                                                             "date": a.date.isoformat(), "customer": a.customer}
+                                                            for a in c.answers]} for c in summary.conflicts],
+        "draft": None if draft is None else {
+            "proposed": len(draft.proposals), "undecided": len(draft.undecided), "yes_no": draft.yes_no,
+            "reproduced": draft.reproduced,
+            "mismatches": [{"question": m.answer.question, "entry": m.answer.entry_id, "past": m.answer.shown_short,
+                            "draft": m.rendered} for m in draft.mismatches],
+        },
+    }
+
+
+def print_harvest(summary: Any, draft_path: Any = None) -> None:
+    """``harvest``: per file what was kept, then the library's conflicts and the draft's fit."""
+    for f in summary.files:
+        state = "written" if f.changed else "unchanged (already harvested)"
+        flagged = f", {f.flagged} customer-specific" if f.flagged else ""
+        _out.print(f"{f.source}: {f.answers} answered of {f.questions} questions, {f.linked} linked to the bank{flagged}; "
+                   f"{f.library_file} {state}")
+    _out.print(f"library: {summary.library_answers} past answers")
+    for c in summary.conflicts:
+        said = "; ".join(f"'{a.shown_short}' ({a.source()})" for a in c.answers)
+        _out.print(f"[yellow]conflict[/yellow]: {c.question[:90]!r} answered {said}")
+    draft = summary.draft
+    if draft is not None:
+        share = f"{100 * draft.reproduced / draft.yes_no:.1f}%" if draft.yes_no else "-"
+        _out.print(f"draft profile {draft_path}: {len(draft.proposals)} facts proposed, {len(draft.undecided)} choices left "
+                   f"open; it reproduces {draft.reproduced} of {draft.yes_no} past Yes/No answers ({share})")
+        for m in draft.mismatches[:10]:
+            _out.print(f"  not reproduced: {m.answer.question[:70]!r} was '{m.answer.shown_short}', the draft gives "
+                       f"{repr(m.rendered) if m.rendered else 'no answer (an undecided fact)'} ({m.answer.entry_id})")

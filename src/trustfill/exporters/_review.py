@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..importers._priority import RANK, STANDARD, question_priorities
-from ._rows import DECISION_HEADER, match_detail, suggestions
+from ._rows import CORRECTED_HEADER, DECISION_HEADER, match_detail, suggestions
 
 HEADER = ("Location", "Question ID", "Question", "Status", "Importance", "Score", "Proposed answer", "Written",
           "Matched entry", "Entry question", "Suggestions", "Why matched", "Evidence to attach", "Facts used", "Notes",
-          DECISION_HEADER)
-WIDTHS = (16, 11, 60, 10, 11, 7, 70, 8, 28, 50, 36, 40, 36, 36, 50, 24)
+          DECISION_HEADER, CORRECTED_HEADER)
+WIDTHS = (16, 11, 60, 10, 11, 7, 70, 8, 28, 50, 36, 40, 36, 36, 50, 24, 60)
 """Column widths (characters) of the header above."""
-LOCATION_COL, DECISION_COL = 0, len(HEADER) - 1
+LOCATION_COL, DECISION_COL = 0, HEADER.index(DECISION_HEADER)
 LISTS_SHEET_NAME = "trustfill lists"
 """The hidden sheet holding the Decision column's dropdown values."""
 DECISION_CHOICES = ("ok", "not in bank")
@@ -101,6 +101,7 @@ def review_table(filled: Any) -> ReviewTable:
             "; ".join(e.title for e in a.evidence) if a else "",
             "; ".join(f"{k}={v}" for k, v in a.facts) if a else "",
             "; ".join(r.notes),
+            "",
             "",
         )
         rows.append(ReviewRow(values, _target(r), r.status))

@@ -16,6 +16,9 @@ REVIEW_SHEET_NAME = "trustfill review"
 DECISION_HEADER = "Decision"
 """The empty last column of the review sheet and the answer workbook, where a reviewer writes what
 ``trustfill learn --from`` records (see :mod:`trustfill.review_decisions`)."""
+CORRECTED_HEADER = "Corrected answer"
+"""The column right after Decision: a reviewer's corrected answer text, which ``trustfill learn --from`` stores
+in the answer library (owned by ``--by``) so the next fill reuses it. Read back by its header, not its position."""
 
 
 def starts_like_formula(text: str) -> bool:

@@ -17,14 +17,21 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from ..errors import OutputError
 from ._review import DECISION_COL, LISTS_SHEET_NAME, LOCATION_COL, ReviewTable, quoted_location
 from ._review import WIDTHS as REVIEW_WIDTHS
-from ._rows import DECISION_HEADER, REVIEW_SHEET_NAME, answer_rows, customer_rows, evidence_appendix
+from ._rows import (
+    CORRECTED_HEADER,
+    DECISION_HEADER,
+    REVIEW_SHEET_NAME,
+    answer_rows,
+    customer_rows,
+    evidence_appendix,
+)
 from .interface import Exporter
 
 REVIEW_FILL = PatternFill("solid", fgColor="FFF2CC")
 UNMATCHED_FILL = PatternFill("solid", fgColor="F8CBAD")
 HEADER = ["Location", "Question ID", "Category", "Question", "Answer", "Narrative", "Evidence", "Status", "Score", "Bank entry",
-          "Suggestions", "Notes", DECISION_HEADER]
-WIDTHS = [14, 12, 22, 60, 10, 80, 40, 10, 7, 30, 40, 50, 24]
+          "Suggestions", "Notes", DECISION_HEADER, CORRECTED_HEADER]
+WIDTHS = [14, 12, 22, 60, 10, 80, 40, 10, 7, 30, 40, 50, 24, 50]
 
 
 def _set_text(cell: Any, value: Any) -> None:
@@ -75,7 +82,7 @@ class XlsxAnswerDocument(Exporter):
         rows = answer_rows(filled)
         for r in rows:
             values = [r.location, r.question_id, r.category, r.question, r.short, r.narrative,
-                      "; ".join(e.title for e in r.evidence), r.status, round(r.score), r.entry_id, r.suggestions, r.notes, None]
+                      "; ".join(e.title for e in r.evidence), r.status, round(r.score), r.entry_id, r.suggestions, r.notes, None, None]
             ws.append([None] * len(values))
             row_cells = ws[ws.max_row]
             for cell, value in zip(row_cells, values, strict=True):
