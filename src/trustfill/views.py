@@ -63,6 +63,8 @@ def print_answer(view: Any) -> None:
         return
     _out.print(f"[bold]{entry.id}[/bold]  {m.status}, score {m.score:.0f}  ({entry.category})")
     _out.print(f"Bank question: {entry.question}")
+    if getattr(m, "semantic", None) is not None:
+        _out.print(f"Why: lexical score {m.lexical:.0f}, semantic similarity {m.semantic:.2f} to: {escape(m.nearest or '')}")
     if a is not None and a.status == "ok":
         _out.print(f"\n[bold]Answer: {a.short}[/bold]\n{a.narrative}")
     elif a is not None:
