@@ -59,7 +59,7 @@ from trustfill.workspace import Workspace, find_workspace, load_library  # noqa:
 # Targets the matcher must meet on this set.
 TARGET_AUTO_PRECISION = 0.98
 TARGET_OOB_AUTO = 0.02
-TARGET_TOP1 = 0.90
+TARGET_TOP1 = 0.93  # issue 14 (semantic matcher); the lexical matcher was held to 90 %
 
 Style = Literal["caiq", "sig", "hecvat", "vsaq", "sheet", "long", "typo"]
 Kind = Literal["in_bank", "out_of_bank", "non_security"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,23 @@ def test_the_review_workbook_may_not_be_the_output(workspace: Path, tmp_path: Pa
     code, _, err = run_cli("fill", str(src), "-o", str(out), "-w", str(workspace), "--format", "xlsx", "--review-file", str(out))
     assert (code, err.strip().splitlines()[1:]) == (5, [f"{out}: is also another output of this run; give each output its own path"])
     assert not out.exists()
+
+
+def test_report_and_review_sheet_say_why_an_entry_was_chosen(
+    workspace: Path, example_questionnaire: Path, tmp_path: Path, run_cli
+) -> None:
+    report = _fill(run_cli, workspace, example_questionnaire, tmp_path / "out.xlsx")
+    rows = {r["Location"]: r for r in _review_rows(tmp_path / "out.xlsx")}
+    matched = [q for q in report.values() if q["status"] in ("auto", "review") and q["match"]]
+    assert matched
+    for q in matched:
+        why = q["why"]
+        assert 0 < why["semantic_similarity"] <= 1
+        assert why["nearest_phrasing"]
+        assert why["lexical_score"] >= 0
+        detail = rows[q["location"]]["Why matched"]
+        shown = float(re.search(r"semantic similarity (\d\.\d\d)", detail).group(1))  # type: ignore[union-attr]
+        assert shown == pytest.approx(why["semantic_similarity"], abs=0.006)
+        assert f"nearest phrasing: {why['nearest_phrasing']}" in detail
+    assert any(q["why"]["shared_terms"] for q in matched)
+    assert all(q["why"] is None for q in report.values() if q["status"] in ("unmatched", "skipped"))

@@ -71,17 +71,20 @@ def print_answer(view: Any) -> None:
         return
     _out.print(Text.assemble((entry.id, "bold"), f"  {m.status}, score {m.score:.0f}  ({entry.category})"))
     _out.print(f"Bank question: {entry.question}")
+    if getattr(m, "semantic", None) is not None:
+        _out.print(Text(f"Why: lexical score {m.lexical:.0f}, semantic similarity {m.semantic:.2f} to: {m.nearest or ''}"))
     fit = getattr(view, "fit", None)
     if a is None and fit is not None:
         _out.print(Text.assemble("\n", ("No answer:", "bold red"), " " + "; ".join(fit.notes)))
-    elif a is not None and a.status == "ok" and fit is not None and fit.text_only:
-        _out.print(Text.assemble("\n", ("Answer:", "bold"), f" {a.narrative}"))  # an open question or a value: never a bare Yes/No
     elif a is not None and a.status == "ok":
-        _out.print(Text.assemble("\n", (f"Answer: {a.short}", "bold"), f"\n{a.narrative}"))
-    if a is not None and a.status == "ok" and a.ownership:
-        _out.print(f"Control ownership: {a.ownership} ({a.ownership_basis})")
-    if a is not None and a.status == "ok" and a.customer_responsibility:
-        _out.print(Text(f"Customer's responsibility: {a.customer_responsibility}"))
+        if fit is not None and fit.text_only:
+            _out.print(Text.assemble("\n", ("Answer:", "bold"), f" {a.narrative}"))  # an open question or a value: never a bare Yes/No
+        else:
+            _out.print(Text.assemble("\n", (f"Answer: {a.short}", "bold"), f"\n{a.narrative}"))
+        if a.ownership:
+            _out.print(Text(f"Control ownership: {a.ownership} ({a.ownership_basis})"))
+        if a.customer_responsibility:
+            _out.print(Text(f"Customer's responsibility: {a.customer_responsibility}"))
     elif a is not None:
         _out.print(Text.assemble("\n", ("No answer:", "bold red"), f" {'; '.join(a.problems)}"))
     if a is not None and a.facts:

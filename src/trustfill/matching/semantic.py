@@ -45,7 +45,7 @@ class SemanticBank:
         """Embed (or load from the caches) every text of every entry.
 
         Args:
-            entries: The bank's entries, in the matcher's order.
+            entries: The bank's entries, in the matcher's order (policy-family entries are left out, as the matcher does).
             encoder: A loaded encoder.
             cache_dir: The workspace cache folder, or None for no cache file.
             progress: Called with (done, total) while texts are embedded (large banks only).
@@ -53,6 +53,9 @@ class SemanticBank:
         """
         from .embedding import SHIPPED_VECTORS
 
+        # Policy-family entries are routed by their wording and never scored (see Matcher), so they get no
+        # vectors: the entry indices here must be the matcher's.
+        entries = [e for e in entries if e.policy_family is None]
         self.encoder = encoder
         self.texts = bank_texts(entries)
         lens = np.array([1 + len(e.aliases) for e in entries], dtype=np.int64)
