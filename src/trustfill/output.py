@@ -212,7 +212,7 @@ def _has_macro_content_type(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             types = zf.read("[Content_Types].xml")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+    except Exception:
         return False
     return b"macroEnabled" in types
 
