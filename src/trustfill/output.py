@@ -148,11 +148,16 @@ def _publish_exclusively(tmp: Path, dest: Path) -> None:
 
 def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
     """Rows of the 'trustfill review' sheet: header first."""
-    rows = [["Location", "Question ID", "Question", "Status", "Score", "Matched entry", "Suggestions", "Answer written",
-             "Facts used", "Evidence to attach", "Notes", DECISION_HEADER]]
+    return list(iter_review_rows(filled))
+
+
+def iter_review_rows(filled: FilledQuestionnaire) -> Iterator[list[str]]:
+    """The rows of :func:`review_rows` one at a time (a 100k-question sheet need not exist twice in memory)."""
+    yield ["Location", "Question ID", "Question", "Status", "Score", "Matched entry", "Suggestions", "Answer written",
+           "Facts used", "Evidence to attach", "Notes", DECISION_HEADER]
     for r in filled.results:
         a = r.answer
-        rows.append([
+        yield [
             r.question.location, r.question.question_id or "", r.question.text, r.status,
             f"{r.match.score:.0f}" if r.match is not None else "", r.match.entry_id or "" if r.match is not None else "",
             suggestions(r),
@@ -161,8 +166,7 @@ def review_rows(filled: FilledQuestionnaire) -> list[list[str]]:
             "; ".join(e.title for e in a.evidence) if a else "",
             "; ".join(r.notes),
             "",
-        ])
-    return rows
+        ]
 
 
 def write_output(filled: FilledQuestionnaire, dest: Path, fmt: OutputFormat, *, force: bool = False,
@@ -230,7 +234,7 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
         if kind == "xlsx":
             from .exporters.xlsx_patch import patch_xlsx
 
-            rows = review_rows(filled) if review_sheet else None
+            rows = iter_review_rows(filled) if review_sheet else None
             # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
             return lambda tmp: patch_xlsx(src, tmp, writes, review_sheet=rows, review_fill=None if clean else "FFFFF2CC",
                                           force_recalc=False, data=data)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
@@ -206,7 +206,7 @@ def patch_xlsx(
     dest: Path,
     writes: Sequence[SlotWrite],
     *,
-    review_sheet: Sequence[Sequence[str]] | None = None,
+    review_sheet: Iterable[Sequence[str]] | None = None,
     review_fill: str | None = "FFFFF2CC",
     force_recalc: bool = True,
     data: bytes | None = None,
@@ -248,7 +248,7 @@ def _patch(
     src: Path,
     dest: Path,
     writes: Sequence[SlotWrite],
-    review_rows: Sequence[Sequence[str]] | None,
+    review_rows: Iterable[Sequence[str]] | None,
     fill: str | None,
     force_recalc: bool,
     zf: zipfile.ZipFile,
@@ -412,7 +412,7 @@ def _drop_calc_entries(store: PartStore, wb: Workbook, ctypes: ContentTypes, rem
 
 
 def _add_review_sheet(
-    store: PartStore, wb: Workbook, ctypes: ContentTypes, rows: Sequence[Sequence[str]], warnings: list[Problem]
+    store: PartStore, wb: Workbook, ctypes: ContentTypes, rows: Iterable[Sequence[str]], warnings: list[Problem]
 ) -> str:
     name = free_sheet_name([s.name for s in wb.sheets()], REVIEW_SHEET_NAME)
     part = free_name({n.lower() for n in store.names()}, "xl/worksheets/sheet%d.xml")
