@@ -396,6 +396,24 @@ def test_11_docx_main_part_not_named_xml_is_still_checked(tmp_path: Path) -> Non
         load_questionnaire(src)
 
 
+def test_11_a_written_main_part_that_does_not_parse_is_never_handed_over(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import docx
+    from docx.opc.part import XmlPart
+
+    from trustfill.exporters.docx_inplace import write_docx
+
+    src = tmp_path / "q.docx"
+    d = docx.Document()
+    d.add_paragraph("1. " + QUESTION)
+    d.save(str(src))
+    monkeypatch.setattr(XmlPart, "blob", property(lambda self: b'<?xml version="1.0"?><w:document>&e;</w:document>'))
+    dest = tmp_path / "out.docx"
+    with pytest.raises(OutputError, match="does not parse"):
+        write_docx(src, dest, [])
+    assert not dest.exists()
+
+
 # 12 --------------------------------------------------------------------------------------------------------
 
 
@@ -549,3 +567,13 @@ def test_options_signature_still_works(tmp_path: Path) -> None:
     src = _csv(tmp_path, f"Q1,{QUESTION},\n")
     q = load_questionnaire(src, ImportOptions())
     assert q.data == src.read_bytes()
+
+
+def test_5_report_names_the_hash_of_the_bytes_answered(mini_workspace: Path, tmp_path: Path, run_cli) -> None:
+    import hashlib
+
+    src = _csv(tmp_path, f"Q1,{QUESTION},\n")
+    report = tmp_path / "r.json"
+    code, _, err = run_cli("fill", str(src), "-o", str(tmp_path / "o.csv"), "--report", str(report), cwd=mini_workspace)
+    assert code == 0, err
+    assert json.loads(report.read_text())["input_sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()

@@ -214,7 +214,7 @@ def _has_macro_content_type(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             types = zf.read("[Content_Types].xml")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+    except Exception:
         return False
     return b"macroEnabled" in types
 
@@ -232,8 +232,6 @@ def _writer(fmt: OutputFormat, filled: FilledQuestionnaire, *, review_sheet: boo
         if kind == "xlsx":
             from .exporters.xlsx_patch import patch_xlsx
 
-            table = review_table(filled) if review_sheet else None
-            # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
             table = review_table(filled) if review_sheet else None
             # No fullCalcOnLoad: it would change workbook.xml, and the promise is that only answer sheets change.
             # A review sheet left by an earlier run is always dropped, and replaced only when one is asked for.

@@ -72,6 +72,7 @@ def build_report(filled: FilledQuestionnaire, output: str | None = None) -> dict
         "report_version": REPORT_VERSION,
         "trustfill": __version__,
         "input": str(filled.questionnaire.path),
+        "input_sha256": _sha256(getattr(filled.questionnaire, "data", None)),
         "format": filled.questionnaire.format,
         "output": output,
         "profile": filled.profile,
@@ -79,3 +80,10 @@ def build_report(filled: FilledQuestionnaire, output: str | None = None) -> dict
         "import_problems": [str(p) for p in filled.questionnaire.problems],
         "questions": [record(r) for r in filled.results],
     }
+
+
+def _sha256(data: bytes | None) -> str | None:
+    """The hash of the exact bytes answered (the file is read once; a later change to it does not alter this)."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest() if data is not None else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
+from ..importers._container import read_part
 
 _LOCAL = b"PK\x03\x04"
 _CENTRAL = b"PK\x01\x02"
@@ -170,7 +171,7 @@ def _write_with_zipfile(
             for info in zf.infolist():
                 if info.filename in removed:
                     continue
-                payload = changed[info.filename] if info.filename in changed else zf.read(info.filename)
+                payload = changed[info.filename] if info.filename in changed else read_part(zf, info.filename, dest)
                 clone = zipfile.ZipInfo(info.filename, info.date_time)
                 clone.compress_type = info.compress_type
                 clone.external_attr = info.external_attr

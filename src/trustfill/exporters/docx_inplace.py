@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFormatError, OutputError
-from ..importers._container import input_bytes, parse_xml
+from ..importers._container import input_bytes, parse_xml, read_part
 from ..importers._docx_xml import (
     SYM_TICK,
     SYM_UNTICK,
@@ -364,6 +364,6 @@ def write_docx(src: Path, dest: Path, writes: Sequence[SlotWrite], data: bytes |
         with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(dest, "w") as zout:
             zout.comment = zin.comment
             for info in zin.infolist():
-                zout.writestr(info, xml if info.filename == main else zin.read(info.filename))
+                zout.writestr(info, xml if info.filename == main else read_part(zin, info.filename, src))
     except (OSError, zipfile.BadZipFile) as exc:
         raise OutputError(f"{dest}: cannot write: {getattr(exc, 'strerror', None) or exc}") from exc

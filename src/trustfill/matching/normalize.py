@@ -293,6 +293,9 @@ _SUFFIXES = (
 _NO_PLURAL_S = ("ss", "us", "is", "ys", "os")
 
 
+ANALYSIS_CACHE_LIMIT = 20_000
+
+
 @functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Light, deterministic suffix stripping; related words meet at the same key (not always a word)."""
@@ -478,6 +481,8 @@ class Normalizer:
                     terms.append(stems[i])
                 i += 1
         result = Analysis(tuple(terms), " ".join(terms), tuple(concepts), tuple(raw))
-        if not fix and len(self._cache) < 100_000:
+        # Bounded well below a huge questionnaire's size: the bank's texts and a file's repeats fit, while a
+        # 100k-row file of distinct questions no longer keeps every analysis alive (issue 18, point 8).
+        if not fix and len(self._cache) < ANALYSIS_CACHE_LIMIT:
             self._cache[text] = result
         return result
