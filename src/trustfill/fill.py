@@ -150,10 +150,13 @@ def answer_questionnaire(
 
 def _consistent(results: list[QuestionResult], engine: AnswerEngine, options: FillOptions) -> list[QuestionResult]:
     """Send both rows of every pair of answers that contradict each other to review (blank unless --review-mode fill)."""
-    rows = [(f"{r.question.question_id} ({r.question.location})" if r.question.question_id else r.question.location,
-             r.match.entry_id if r.answer is not None else "",
-             engine.render(r.answer.entry_id).short if r.answer is not None and r.status in (AUTO, REVIEW) else None)
-            for r in results]
+    rows = []
+    for r in results:
+        # A past answer from the answer library may belong to no bank entry: it then takes part in no relation.
+        entry_id = r.answer.entry_id if r.answer is not None and r.answer.entry_id in engine.entries else ""
+        rows.append((f"{r.question.question_id} ({r.question.location})" if r.question.question_id else r.question.location,
+                     entry_id,
+                     engine.render(entry_id).short if entry_id and r.status in (AUTO, REVIEW) else None))
     notes = notes_by_row(rows, contradictions(rows, engine.entries))
     out = list(results)
     for i, extra in notes.items():

@@ -121,7 +121,7 @@ def entry_dict(view: Any) -> dict[str, Any]:
 def print_entry(view: Any) -> None:
     """``entry``: everything a reviewer needs to judge whether this entry answers a customer's question."""
     e, a = view.entry, view.answer
-    _out.print(f"[bold]{e.id}[/bold]  ({e.category})", markup=True)
+    _out.print(Text.assemble((e.id, "bold"), f"  ({e.category})"))
     _out.print(f"Question: {e.question}", markup=False)
     _out.print(f"Explanation: {e.explanation}", markup=False)
     _out.print(f"Why it matters: {e.rationale}", markup=False)
@@ -137,7 +137,7 @@ def print_entry(view: Any) -> None:
     if a is None:
         _out.print("(give --profile to see the answer under your company's facts)", markup=False)
     elif a.status == "ok":
-        _out.print(f"\n[bold]Answer under {view.profile}: {a.short}[/bold]")
+        _out.print(Text(f"\nAnswer under {view.profile}: {a.short}", style="bold"))
         _out.print(a.narrative or "", markup=False)
         if a.evidence:
             _out.print("Evidence cited: " + "; ".join(r.title for r in a.evidence), markup=False)
@@ -310,8 +310,8 @@ def print_next_steps(summary: Any, session: Any, src: Any, report_path: Any, dec
     folder = "" if here else f" {shown(ws.root)}"  # profile, check take the folder as an argument
     lines = []
     if session.demo:
-        _err.print("[bold yellow]DEMO: these answers describe a fictional example company, not yours; "
-                   "do not send them to a customer.[/bold yellow]")
+        _err.print(Text("DEMO: these answers describe a fictional example company, not yours; "
+                        "do not send them to a customer.", style="bold yellow"))
         lines.append("to answer for your company: 'trustfill init my-company', then 'trustfill profile my-company', "
                      f"then 'trustfill fill {shown(src)} -w my-company -o ...'")
     if t["auto"]:
@@ -351,10 +351,10 @@ def fact_asker(lib: Any) -> Callable[..., Any]:
         topic = fact.split(".")[0]
         if last_topic[-1:] != [topic]:
             last_topic.append(topic)
-            _out.print(f"\n[bold]{titles.get(topic, topic)}[/bold]")
+            _out.print(Text(f"\n{titles.get(topic, topic)}", style="bold"))
         example = lib.entries[waiting.entries[0]].question
-        _out.print(f"\n[cyan]{fact}[/cyan]: {' '.join(decl.description.split())}")
-        _out.print(f"[dim]needed by {_plural(len(waiting.entries), 'answer')}, e.g. \"{example}\"[/dim]")
+        _out.print(Text.assemble("\n", (fact, "cyan"), f": {' '.join(decl.description.split())}"))
+        _out.print(Text(f"needed by {_plural(len(waiting.entries), 'answer')}, e.g. \"{example}\"", style="dim"))
         if decl.type == "enum":
             for i, value in enumerate(decl.values or (), 1):
                 _out.print(f"  {i}. {value}")
@@ -374,7 +374,7 @@ def fact_asker(lib: Any) -> Callable[..., Any]:
             try:
                 return parse_answer(decl, text)
             except ValueError as exc:
-                _out.print(f"[red]{exc}[/red]")
+                _out.print(Text(str(exc), style="red"))
 
     return ask
 
@@ -419,7 +419,7 @@ def print_harvest(summary: Any, draft_path: Any = None) -> None:
     _out.print(f"library: {summary.library_answers} past answers")
     for c in summary.conflicts:
         said = "; ".join(f"'{a.shown_short}' ({a.source()})" for a in c.answers)
-        _out.print(f"[yellow]conflict[/yellow]: {c.question[:90]!r} answered {said}")
+        _out.print(Text.assemble(("conflict", "yellow"), f": {c.question[:90]!r} answered {said}"))
     draft = summary.draft
     if draft is not None:
         share = f"{100 * draft.reproduced / draft.yes_no:.1f}%" if draft.yes_no else "-"

@@ -85,7 +85,7 @@ def test_conflicts_and_a_draft_profile_from_both_versions(hecvat: dict[str, Path
     assert [c.question for c in summary.conflicts if c.question.startswith("Do you have a formal incident")] == [
         "Do you have a formal incident response plan?"]
     draft = summary.draft
-    assert draft.yes_no > 140
+    assert draft.yes_no > 130  # enough answers for the share below to mean something
     assert draft.reproduced / draft.yes_no >= 0.9
     text = draft_path.read_text()
     assert "iam:" in text
