@@ -160,7 +160,7 @@ def test_internal_version_keeps_the_reasons_beside_the_customers(example_questio
         assert "REVIEW (unmatched" in text
         assert "Profile: " in text
     elif fmt == "xlsx":
-        assert [c.value for c in load_workbook(internal)["Answers"][1]][-1] == "Decision"
+        assert [c.value for c in load_workbook(internal)["Answers"][1]][-2:] == ["Decision", "Corrected answer"]
     else:
         assert "unmatched" in internal.read_text(encoding="utf-8-sig")
 
@@ -245,8 +245,8 @@ def test_review_answers_blank_by_default_and_flagged_with_fill_mode(example_ques
     for q in reviews:
         if q["written"]:  # a confident match whose short answer fits no dropdown value: only the narrative goes in
             assert any("is not one of the cell's choices" in n for n in q["notes"])
-        else:
-            assert any(n.startswith("suggested answer:") for n in q["notes"])
+        else:  # a suggestion, or why none fits the field as asked (a number field, an open question)
+            assert any(n.startswith("suggested answer:") or n.endswith("fill it in") for n in q["notes"]), q["notes"]
     out = tmp_path / "flagged.xlsx"
     code, _, err, report = _fill(run_cli, example_questionnaire, out, "--review-mode", "fill", "--review-in-file")
     assert code == 0, err
@@ -309,7 +309,7 @@ def test_review_workbook_is_built_to_decide_from(example_questionnaire: Path, tm
     ws = wb["trustfill review"]
     header = [c.value for c in ws[1]]
     assert header[0] == "Location"
-    assert header[-1] == "Decision"
+    assert header[-2:] == ["Decision", "Corrected answer"]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{ws.max_row}"
@@ -342,7 +342,7 @@ def test_review_workbook_is_built_to_decide_from(example_questionnaire: Path, tm
     (dv,) = ws.data_validations.dataValidation
     assert dv.type == "list"
     assert dv.formula1 == f"'trustfill lists'!$A$1:$A${len(choices)}"
-    assert str(dv.sqref) == f"O2:O{ws.max_row}"
+    assert str(dv.sqref) == f"P2:P{ws.max_row}"
 
 
 def test_embedded_review_sheet_has_a_bold_frozen_header_filters_links_and_the_dropdown(
@@ -356,7 +356,7 @@ def test_embedded_review_sheet_has_a_bold_frozen_header_filters_links_and_the_dr
     assert all(c.font.bold for c in ws[1] if c.value)
     assert not ws["A2"].font.bold
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:O")
+    assert ws.auto_filter.ref.startswith("A1:Q")
     link = ws["A2"].hyperlink
     assert link is not None
     assert link.target is None  # a place in this workbook, not another file
@@ -372,7 +372,7 @@ def test_word_questionnaire_copy_has_no_review_marks_unless_asked(tmp_path: Path
     doc = Document()
     table = doc.add_table(rows=1, cols=2)
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Question", "Answer"
-    for question in ("Are backups tested?", "Do you perform background checks?"):
+    for question in ("Do you require MFA?", "Do you perform background checks?"):  # MFA: workforce or admins? a person picks
         table.add_row().cells[0].text = question
     src = tmp_path / "q.docx"
     doc.save(str(src))
