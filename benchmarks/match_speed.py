@@ -499,6 +499,9 @@ def semantic_main(args: argparse.Namespace) -> int:
     print(f"{'-' * width}  {'-' * 40}")
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
+    wrong = [(q, gold, r) for (q, gold), r in zip(qs, results, strict=True) if r.status == "auto" and r.entry_id != gold]
+    for q, gold, r in wrong[:8]:
+        print(f"  wrong auto: {q!r} -> {r.entry_id} (expected {gold}); {r.reason}")
     return 0
 
 

@@ -157,6 +157,11 @@ class Encoder:
             # spinning threads burn the CPU other processes need; on a busy 2-core machine (measured at load 13)
             # 512 short texts took 64 s with spinning and 46 s without, for the same CPU time
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            # without graph rewrites the loaded session holds 139 MB instead of 306 MB, for the same CPU time per
+            # text (measured: 9.3 s vs 10.0 s per 1,000 short texts; vectors agree at cosine > 0.9999)
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            # every batch has its own shape, so memory patterns only pile up (2,000 texts: 362 MB peak without, 465 with)
+            options.enable_mem_pattern = False
             options.log_severity_level = 3
             self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # a damaged file whose hash was declared for it

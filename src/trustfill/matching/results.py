@@ -103,7 +103,7 @@ class Fusion:
     """Share of the fused score that meaning takes: fused = (1 - weight) x lexical + weight x 100 x cosine."""
     auto_score: float = 57.5
     """Minimum fused score to fill without review."""
-    auto_margin: float = 2.0
+    auto_margin: float = 6.0
     """Minimum fused lead over the second-best entry to fill without review."""
     review_score: float = 40.0
     """Minimum fused score to propose the best entry for review; below it the row is unmatched."""
