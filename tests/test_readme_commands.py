@@ -81,10 +81,14 @@ def test_every_command_runs_on_a_real_file(tmp_path: Path, run_cli, monkeypatch:
         ("answer", "Is customer data encrypted at rest?", "--demo", "--json"),
         ("fill", q, "-w", ws, "-o", str(out / "a.xlsx"), "--report", str(out / "a.json")),
         ("fill", q, "--demo", "-o", str(out / "d.xlsx"), "--review-mode", "fill"),
-        *[("fill", q, "--demo", "-o", str(out / f"d.{fmt}"), "--format", fmt) for fmt in ("docx", "md", "csv", "json")],
+        *[("fill", q, "--demo", "-o", str(out / f"d-{fmt}.{fmt}"), "--format", fmt) for fmt in ("docx", "md", "csv", "json")],
         ("fill", q, "--demo", "-o", str(out / "x.xlsx"), "--format", "xlsx", "--review-file", str(out / "r.xlsx")),
+        ("fill", q, "-w", ws, "-o", str(out / "i.xlsx"), "--internal", "--review-in-file"),
+        ("entry", "ai-training-customer-data", "-w", ws),
+        ("entry", "ai-training-customer-data", "-w", ws, "--json", "--profile", str(Path(ws) / "profile.yaml")),
         ("learn", "Do you train AI models on our data?", "ai-training-customer-data", "-w", ws),
-        ("learn", "--from", str(out / "a.xlsx"), "-w", ws),
+        ("learn", "--from", str(out / "a.review.xlsx"), "-w", ws),
+        ("harvest", str(out / "a.xlsx"), "-w", ws, "--customer", "Example University", "--date", "2026-11-01"),
     ]
     assert {r[0] for r in runs} == set(cli.commands), "a command is missing from this list"
     for args in runs:

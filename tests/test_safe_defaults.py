@@ -106,6 +106,7 @@ def test_demo_answer_document_says_so(questionnaire: Path, tmp_path: Path, run_c
     assert code == 0, err
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "DEMO DATA, a fictional company" in text
+    assert text.index("DEMO DATA") < text.index("Questionnaire:")  # at the top, before any answer
 
 
 def test_a_real_run_reports_demo_false(questionnaire: Path, tmp_path: Path, run_cli) -> None:
@@ -131,7 +132,7 @@ def test_fill_says_what_to_do_next(mini_workspace: Path, tmp_path: Path, run_cli
     assert code == 0, err
     steps = stdout.split("next:\n", 1)[1]
     lines = steps.splitlines()
-    assert any(line.endswith(f"'trustfill learn --from {tmp_path / 'a.xlsx'} -w {mini_workspace}'") for line in lines), lines
+    assert any(line.endswith(f"'trustfill learn --from {tmp_path / 'a.review.xlsx'} -w {mini_workspace}'") for line in lines), lines
     assert (f"  - 1 fact(s) the profile does not set held answers back (crypto.at_rest): 'trustfill profile {mini_workspace}' "
             f"asks for them, 'trustfill check {mini_workspace}' lists them all") in lines
     assert "DEMO" not in stdout + err

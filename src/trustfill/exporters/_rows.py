@@ -147,6 +147,17 @@ def by_section(rows: list[AnswerRow]) -> list[tuple[str, list[AnswerRow]]]:
     return groups
 
 
+DEMO_PREFIX = "DEMO DATA"
+"""How the session names the profile of a ``--demo`` run (see :func:`trustfill.session.open_session`)."""
+
+
+def demo_label(filled: Any) -> str | None:
+    """The warning a ``--demo`` answer document carries at its top; None for a real company's answers."""
+    if not str(getattr(filled, "profile", "")).startswith(DEMO_PREFIX):
+        return None
+    return "DEMO DATA, a fictional company: these answers describe no real company; do not send them to a customer."
+
+
 def company_title(filled: Any) -> tuple[str, str]:
     """(company name, product name) from the profile facts, '' when the profile does not say."""
     facts = getattr(filled, "facts", None) or {}

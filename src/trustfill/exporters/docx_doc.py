@@ -12,7 +12,15 @@ from docx import Document
 from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
 
 from ..errors import OutputError
-from ._rows import answer_rows, by_category, by_section, company_title, customer_rows, evidence_appendix
+from ._rows import (
+    answer_rows,
+    by_category,
+    by_section,
+    company_title,
+    customer_rows,
+    demo_label,
+    evidence_appendix,
+)
 from .interface import Exporter
 
 # Characters XML 1.0 forbids; a customer's question text can carry them from a pasted PDF.
@@ -55,6 +63,9 @@ class DocxAnswerDocument(Exporter):
         company, product = company_title(filled)
         rows = customer_rows(filled)
         doc.add_heading(_clean(f"{company}: security questionnaire answers" if company else "Security questionnaire answers"), level=0)
+        demo = demo_label(filled)
+        if demo:
+            doc.add_paragraph().add_run(demo).bold = True
         if product:
             doc.add_paragraph(_clean(f"Product: {product}"))
         doc.add_paragraph(_clean(f"Questionnaire: {filled.questionnaire.path.name}"))

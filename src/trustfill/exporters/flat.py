@@ -16,6 +16,7 @@ from ._rows import (
     by_section,
     company_title,
     customer_rows,
+    demo_label,
     evidence_appendix,
     safe_cell_text,
 )
@@ -68,6 +69,7 @@ class JsonExporter(_Versioned):
             company, product = company_title(filled)
             data = {
                 "company": company or None, "product": product or None, "questionnaire": filled.questionnaire.path.name,
+                "demo": demo_label(filled) is not None,
                 "answers": [{"question_id": r.question_id or None, "section": r.section or None, "question": r.question,
                              "answer": r.short or None, "narrative": r.narrative or None,
                              "evidence": [e.title for e in r.evidence]} for r in customer_rows(filled)],
@@ -119,6 +121,9 @@ def _customer_md(filled: Any) -> str:
     company, product = company_title(filled)
     rows = customer_rows(filled)
     lines = [f"# {_md(company) + ': s' if company else 'S'}ecurity questionnaire answers", ""]
+    demo = demo_label(filled)
+    if demo:
+        lines += [f"**{_md(demo)}**", ""]
     if product:
         lines += [f"Product: {_md(product)}", ""]
     lines += [f"Questionnaire: {_md(filled.questionnaire.path.name)}", ""]
