@@ -318,7 +318,7 @@ def test_report_and_review_sheet_say_why_an_entry_was_chosen(
     workspace: Path, example_questionnaire: Path, tmp_path: Path, run_cli
 ) -> None:
     report = _fill(run_cli, workspace, example_questionnaire, tmp_path / "out.xlsx")
-    rows = {r["Location"]: r for r in _review_rows(tmp_path / "out.xlsx")}
+    rows = {r["Location"]: r for r in _review_rows(tmp_path / "out.review.xlsx")}
     matched = [q for q in report.values() if q["status"] in ("auto", "review") and q["match"]]
     assert matched
     for q in matched:
