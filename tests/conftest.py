@@ -88,7 +88,11 @@ crypto:
 @pytest.fixture
 def mini_workspace(tmp_path: Path) -> Path:
     """A tiny, valid workspace built in code."""
-    root = tmp_path / "ws"
+    return build_mini_workspace(tmp_path / "ws")
+
+
+def build_mini_workspace(root: Path) -> Path:
+    """The tiny workspace of :func:`mini_workspace` at ``root`` (for tests that cannot take a fixture)."""
     (root / "question_bank").mkdir(parents=True)
     (root / "answer_templates" / "crypto").mkdir(parents=True)
     (root / "evidence" / "docs").mkdir(parents=True)

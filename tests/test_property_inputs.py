@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from trustfill.cli import main
 from trustfill.errors import ExitCode
 
-from .conftest import MINI_BANK, MINI_EVIDENCE, MINI_PROFILE, MINI_TEMPLATE
+from .conftest import build_mini_workspace
 
 EXAMPLES = int(os.environ.get("TRUSTFILL_PROPERTY_EXAMPLES", "12"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 12,
@@ -36,16 +36,7 @@ TEXT = st.text(alphabet=st.sampled_from(HOSTILE), max_size=40) | st.sampled_from
 
 
 def _workspace() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="tf-prop-ws-"))
-    (root / "question_bank").mkdir()
-    (root / "answer_templates" / "crypto").mkdir(parents=True)
-    (root / "evidence" / "docs").mkdir(parents=True)
-    (root / "question_bank" / "core.yaml").write_text(MINI_BANK)
-    (root / "answer_templates" / "crypto" / "at-rest.j2").write_text(MINI_TEMPLATE)
-    (root / "evidence" / "index.yaml").write_text(MINI_EVIDENCE)
-    (root / "evidence" / "docs" / "crypto.md").write_text("placeholder\n")
-    (root / "profile.yaml").write_text(MINI_PROFILE)
-    return root
+    return build_mini_workspace(Path(tempfile.mkdtemp(prefix="tf-prop-ws-")))
 
 
 WORKSPACE = _workspace()

@@ -63,20 +63,8 @@ def remove_sheet_title(xml: str, name: str) -> str | None:
     if hit is None:
         return None
     body = titles.group("body")
-    new_titles = (titles.group(1) + str(len(entries) - 1) + titles.group(4) + body[: entries[hit].start()]
-                  + body[entries[hit].end() :] + titles.group(6))
-    hbody = heading.group("body")
-    count_match = variants[2 * index + 1]
-    inner = re.sub(r">(\s*)\d+(\s*)<", lambda m: f">{m.group(1)}{count - 1}{m.group(2)}<", count_match.group(0), count=1)
-    new_heading = (heading.group(1) + heading.group("size") + heading.group(4) + hbody[: count_match.start()] + inner
-                   + hbody[count_match.end() :] + heading.group(6))
-    spans = sorted(
-        [((heading.start(1), heading.end(6)), new_heading), ((titles.start(1), titles.end(6)), new_titles)],
-        reverse=True,
-    )
-    for (lo, hi), text in spans:
-        xml = xml[:lo] + text + xml[hi:]
-    return xml
+    return _splice(xml, heading, titles, variants[2 * index + 1], count - 1,
+                   body[: entries[hit].start()] + body[entries[hit].end() :], len(entries) - 1)
 
 
 def add_sheet_title(xml: str, name: str) -> str | None:
@@ -85,21 +73,10 @@ def add_sheet_title(xml: str, name: str) -> str | None:
     None when the file has no sheet list, or one this function does not fully understand (a group it
     cannot read, counts that do not add up): the list is metadata, never worth a damaged part.
     """
-    heading, titles = _HEADING.search(xml), _TITLES.search(xml)
-    if heading is None or titles is None:
+    parsed = _groups(xml)
+    if parsed is None:
         return None
-    hbody = heading.group("body")
-    variants = list(_VARIANT.finditer(hbody))
-    if len(variants) % 2 or len(variants) != int(heading.group("size")):
-        return None
-    groups: list[tuple[str, int]] = []
-    for label, count in zip(variants[::2], variants[1::2], strict=True):
-        if label.group(3) != "lpstr" or count.group(3) != "i4" or not count.group(4).strip().isdigit():
-            return None
-        groups.append((label.group(4).strip(), int(count.group(4))))
-    entries = list(_LPSTR.finditer(titles.group("body")))
-    if sum(n for _, n in groups) != len(entries) or len(entries) != int(titles.group("size")):
-        return None
+    heading, titles, variants, groups, entries = parsed
     index = next((i for i, (label, _) in enumerate(groups) if label.lower() in WORKSHEET_LABELS), None)
     if index is None:
         return None
@@ -109,14 +86,18 @@ def add_sheet_title(xml: str, name: str) -> str | None:
     title = f"<{prefix}lpstr>{escape_text(name)}</{prefix}lpstr>"
     body = titles.group("body")
     cut = entries[at + count - 1].end() if count else (entries[at].start() if at < len(entries) else len(body))
-    new_titles = (
-        titles.group(1) + str(len(entries) + 1) + titles.group(4) + body[:cut] + title + body[cut:] + titles.group(6)
-    )
-    # the group's count is the (2 x index + 1)-th variant of HeadingPairs
-    count_match = variants[2 * index + 1]
-    inner = re.sub(r">(\s*)\d+(\s*)<", lambda m: f">{m.group(1)}{count + 1}{m.group(2)}<", count_match.group(0), count=1)
-    new_hbody = hbody[: count_match.start()] + inner + hbody[count_match.end() :]
-    new_heading = heading.group(1) + heading.group("size") + heading.group(4) + new_hbody + heading.group(6)
+    return _splice(xml, heading, titles, variants[2 * index + 1], count + 1, body[:cut] + title + body[cut:], len(entries) + 1)
+
+
+def _splice(xml: str, heading: re.Match[str], titles: re.Match[str], count_match: re.Match[str], count: int,
+            titles_body: str, n_titles: int) -> str:
+    """``xml`` with the worksheet group's count (``count_match``, a HeadingPairs variant) set to ``count`` and the
+    titles list replaced by ``titles_body`` of ``n_titles`` entries."""
+    new_titles = titles.group(1) + str(n_titles) + titles.group(4) + titles_body + titles.group(6)
+    hbody = heading.group("body")
+    inner = re.sub(r">(\s*)\d+(\s*)<", lambda m: f">{m.group(1)}{count}{m.group(2)}<", count_match.group(0), count=1)
+    new_heading = (heading.group(1) + heading.group("size") + heading.group(4) + hbody[: count_match.start()] + inner
+                   + hbody[count_match.end() :] + heading.group(6))
     spans = sorted(
         [((heading.start(1), heading.end(6)), new_heading), ((titles.start(1), titles.end(6)), new_titles)],
         reverse=True,
