@@ -21,6 +21,9 @@ from trustfill.models import Implication
     "Is customer data ever sold or shared with third parties for advertising?",
     "Have you ever failed to notify a customer of a breach within the agreed time?",
     "Is personal data transferred without the consent of the data subject?",
+    # found by the blind answer labelling of this session's auto answers (both were written as the entry's "Yes")
+    "Do all clients use the same local administrator/root password?",
+    "Are any disaster recovery locations outside the institution's geographic region?",
 ])
 def test_negative_questions(text: str) -> None:
     assert is_negative(text)
@@ -34,6 +37,8 @@ def test_negative_questions(text: str) -> None:
     "Do you prevent unencrypted protocols from being used?",
     "How do you handle government or law enforcement requests for customer data?",
     "Do clients have the option to not participate in or postpone an upgrade?",
+    "Are local administrator passwords unique per device?",
+    "Do support or engineering staff access customer data from outside the region where it is stored?",
 ])
 def test_positive_questions(text: str) -> None:
     assert not is_negative(text)

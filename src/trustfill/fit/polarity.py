@@ -33,6 +33,10 @@ _BAD = re.compile(
     r"|sell|sells|sold|selling|rent (?:or|and) sell"
     r"|shared (?:user )?accounts|shared (?:passwords|credentials|logins)"
     r"|default (?:passwords|credentials)"
+    r"|(?:the )?same (?:local )?(?:(?:administrator|admin|root)(?:/(?:administrator|admin|root))? )?(?:passwords?|credentials)"
+    r"|password reuse|reused? (?:the )?(?:same )?passwords?"
+    r"|(?:locations?|sites?|copies|backups?) (?:are |is )?(?:located |kept |stored )?outside (?:of )?(?:the |your |our )?"
+    r"(?:institution'?s |customer'?s )?(?:geographic(?:al)? )?(?:region|data zone|country|jurisdiction)"
     r"|(?:unplanned|unscheduled|significant|major) (?:service |system )?(?:outages?|disruptions?|interruptions?|downtime)"
     r")\b",
     re.I,
