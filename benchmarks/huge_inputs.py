@@ -63,7 +63,7 @@ def run(kind: str, rows: int, folder: Path) -> tuple[float, float, int]:
     make(src, rows)
     out = folder / f"out-{kind}-{rows}{out_suffix}"
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "trustfill", "fill", str(src), "-o", str(out), "--force"],
+    proc = subprocess.run([sys.executable, "-m", "trustfill", "fill", str(src), "-o", str(out), "--demo", "--force"],
                           capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
