@@ -75,10 +75,22 @@ def _target(result: Any) -> str | None:
     return slot.address if slot is not None else None
 
 
+def _priorities(q: Any) -> dict[str, str]:
+    """The customer's critical/required marks, read from the bytes that were answered (never a second read of a file
+    that may have changed since)."""
+    from ..importers._container import InputSnapshot, reading_snapshot
+
+    data = getattr(q, "data", None)
+    if data is None:
+        return question_priorities(q.path)
+    with reading_snapshot(InputSnapshot(q.path, data)):
+        return question_priorities(q.path)
+
+
 def review_table(filled: Any) -> ReviewTable:
     """The review table of a filled questionnaire."""
     q = filled.questionnaire
-    levels = question_priorities(q.path) if q.format == "xlsx" else {}
+    levels = _priorities(q) if q.format == "xlsx" else {}
 
     def level(r: Any) -> str:
         return levels.get(r.question.question_id or "", STANDARD)
