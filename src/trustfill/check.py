@@ -132,14 +132,8 @@ def _check_templates(lib: Library, env: Any, problems: list[Problem]) -> int:
                                             f"uses fact '{fact}', which no question_bank file declares; declare it under 'facts:' or fix the name"))
         if entry.negation is not None and entry.negation.narrative:
             # the inverted narrative is a template too: a typo in it must fail check, not a fill
-            at = lib.place_of(entry_id, "negation", "narrative")
-            try:
-                ast = env.parse(entry.negation.narrative)
-            except TemplateSyntaxError as exc:
-                problems.append(Problem(at, f"negation.narrative: template syntax error: {exc.message}"))
-            else:
-                for fact in _undeclared(lib, referenced_facts(ast)):
-                    problems.append(Problem(at, f"negation.narrative uses fact '{fact}', which no question_bank file declares"))
+            _lint_source(lib, env, lib.place_of(entry_id, "negation", "narrative"), "negation.narrative",
+                         entry.negation.narrative, problems)
             bad = sorted(set(entry.negation.short) - set(spec.choices)) + sorted(set(entry.negation.short.values()) - set(spec.choices))
             if bad:
                 problems.append(Problem(lib.place_of(entry_id, "negation", "short"),
@@ -149,16 +143,21 @@ def _check_templates(lib: Library, env: Any, problems: list[Problem]) -> int:
                 for label, source in (("when", "{{ " + case.when + " }}" if case.when else None), ("narrative", case.narrative)):
                     if source is None:
                         continue
-                    at = lib.place_of(entry_id, "answer", "cases", i, label)
-                    try:
-                        ast = env.parse(source)
-                    except TemplateSyntaxError as exc:
-                        problems.append(Problem(at, f"answer.cases[{i}].{label}: template syntax error: {exc.message}"))
-                        continue
-                    for fact in _undeclared(lib, referenced_facts(ast)):
-                        problems.append(Problem(at, f"answer.cases[{i}].{label} uses fact '{fact}', which no question_bank file declares"))
+                    _lint_source(lib, env, lib.place_of(entry_id, "answer", "cases", i, label), f"answer.cases[{i}].{label}",
+                                 source, problems)
         _check_ssrm_sources(lib, env, entry_id, entry, problems)
     return len(seen)
+
+
+def _lint_source(lib: Library, env: Any, at: str, label: str, source: str, problems: list[Problem]) -> None:
+    """One inline Jinja source of an entry: it parses, and reads only declared facts."""
+    try:
+        ast = env.parse(source)
+    except TemplateSyntaxError as exc:
+        problems.append(Problem(at, f"{label}: template syntax error: {exc.message}"))
+        return
+    for fact in _undeclared(lib, referenced_facts(ast)):
+        problems.append(Problem(at, f"{label} uses fact '{fact}', which no question_bank file declares"))
 
 
 def _check_ssrm_sources(lib: Library, env: Any, entry_id: str, entry: Any, problems: list[Problem]) -> None:
@@ -170,14 +169,7 @@ def _check_ssrm_sources(lib: Library, env: Any, entry_id: str, entry: Any, probl
         if case.when:
             sources.append((("ownership", "cases", i, "when"), f"ownership.cases[{i}].when", "{{ " + case.when + " }}"))
     for path, label, source in sources:
-        at = lib.place_of(entry_id, *path)
-        try:
-            ast = env.parse(source)
-        except TemplateSyntaxError as exc:
-            problems.append(Problem(at, f"{label}: template syntax error: {exc.message}"))
-            continue
-        for fact in _undeclared(lib, referenced_facts(ast)):
-            problems.append(Problem(at, f"{label} uses fact '{fact}', which no question_bank file declares"))
+        _lint_source(lib, env, lib.place_of(entry_id, *path), label, source, problems)
     if entry.policy_family is not None and not any(e.covers for e in lib.evidence.values()):
         problems.append(Problem(lib.place_of(entry_id, "id"), f"{entry_id}: a policy-family entry, but no document in "
                                 "evidence/index.yaml lists the topics it covers (covers:); every such question goes to review",

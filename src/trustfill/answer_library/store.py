@@ -34,9 +34,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +43,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, StringConstraints, ValidationError
 
+from .._files import write_text_atomic
 from .._validate import validate_located
 from .._yaml import YamlLoadError, load_file
 from ..errors import OutputError, Problem, WorkspaceError
@@ -220,20 +219,7 @@ def write_atomic(path: Path, text: str) -> bool:
     """Write ``text`` to ``path`` atomically; False (and nothing written) when the file already holds it."""
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    tmp_name = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False) as tmp:
-            tmp_name = tmp.name
-            tmp.write(text)
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write the library file: {exc.strerror or exc}") from exc
-    finally:
-        if tmp_name is not None:
-            Path(tmp_name).unlink(missing_ok=True)
+    write_text_atomic(path, text, "the library file")
     return True
 
 

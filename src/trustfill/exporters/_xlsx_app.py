@@ -47,9 +47,9 @@ def _groups(xml: str) -> tuple[re.Match[str], re.Match[str], list[re.Match[str]]
     return heading, titles, variants, groups, entries
 
 
-def remove_sheet_title(xml: str, name: str) -> str | None:
-    """``xml`` (docProps/app.xml) without the worksheet title ``name``, or None to leave it as is (no such
-    title, or a list this function does not fully understand)."""
+def _worksheets(xml: str) -> tuple[re.Match[str], re.Match[str], list[re.Match[str]], list[re.Match[str]], int, int, int] | None:
+    """The parsed sheet list and its worksheet group: (heading, titles, variants, entries, the group's index, its
+    first title's position, its title count); None when there is none this module understands."""
     parsed = _groups(xml)
     if parsed is None:
         return None
@@ -57,7 +57,16 @@ def remove_sheet_title(xml: str, name: str) -> str | None:
     index = next((i for i, (label, _) in enumerate(groups) if label.lower() in WORKSHEET_LABELS), None)
     if index is None:
         return None
-    at, count = sum(n for _, n in groups[:index]), groups[index][1]
+    return heading, titles, variants, entries, index, sum(n for _, n in groups[:index]), groups[index][1]
+
+
+def remove_sheet_title(xml: str, name: str) -> str | None:
+    """``xml`` (docProps/app.xml) without the worksheet title ``name``, or None to leave it as is (no such
+    title, or a list this function does not fully understand)."""
+    found = _worksheets(xml)
+    if found is None:
+        return None
+    heading, titles, variants, entries, index, at, count = found
     wanted = f">{escape_text(name)}<"
     hit = next((j for j in range(at, at + count) if wanted in entries[j].group(0)), None)
     if hit is None:
@@ -73,14 +82,10 @@ def add_sheet_title(xml: str, name: str) -> str | None:
     None when the file has no sheet list, or one this function does not fully understand (a group it
     cannot read, counts that do not add up): the list is metadata, never worth a damaged part.
     """
-    parsed = _groups(xml)
-    if parsed is None:
+    found = _worksheets(xml)
+    if found is None:
         return None
-    heading, titles, variants, groups, entries = parsed
-    index = next((i for i, (label, _) in enumerate(groups) if label.lower() in WORKSHEET_LABELS), None)
-    if index is None:
-        return None
-    at, count = sum(n for _, n in groups[:index]), groups[index][1]
+    heading, titles, variants, entries, index, at, count = found
     # insert the title after the group's last one (or at the group's start when it is empty)
     prefix = titles.group("p") or ""
     title = f"<{prefix}lpstr>{escape_text(name)}</{prefix}lpstr>"

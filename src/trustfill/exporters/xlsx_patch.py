@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
@@ -358,10 +358,10 @@ def _patch(
     sheet_name = None
     if review_rows is not None:
         sheet_name = _add_review_sheet(store, wb, ctypes, review_rows, warnings, header_style)
-        _list_sheet_in_app_properties(store, root_rels, sheet_name)
+        _edit_app_properties(store, root_rels, add_sheet_title, sheet_name)
         if isinstance(review_rows, ReviewTable):
             lists = _add_lists_sheet(store, wb, ctypes, review_rows)
-            _list_sheet_in_app_properties(store, root_rels, lists)
+            _edit_app_properties(store, root_rels, add_sheet_title, lists)
     written_any = any(k not in skip_reasons for k in by_key)
     full_calc = force_recalc and written_any and wb.request_full_calc()
     if wb.changed:
@@ -446,7 +446,7 @@ def _drop_review_sheets(store: PartStore, wb: Workbook, ctypes: ContentTypes, ro
         if removed is None:
             continue
         gone.add(removed.sheet_id)
-        _remove_sheet_title(store, root_rels, removed.name)
+        _edit_app_properties(store, root_rels, remove_sheet_title, removed.name)
         if removed.part is None:
             continue
         srels_part = rels_path(removed.part)
@@ -549,16 +549,6 @@ def _add_lists_sheet(store: PartStore, wb: Workbook, ctypes: ContentTypes, table
     return LISTS_SHEET_NAME
 
 
-def _remove_sheet_title(store: PartStore, root_rels: Rels, sheet_name: str) -> None:
-    for rel_type in RT_EXTENDED:
-        for rel in root_rels.by_type(rel_type):
-            part = resolve("", rel.target)
-            xml = store.text(part) if not rel.external else None
-            updated = remove_sheet_title(xml, sheet_name) if xml is not None else None
-            if updated is not None:
-                store.put(part, updated)
-
-
 # extended properties ("docProps/app.xml") in both the transitional and the strict namespace
 RT_EXTENDED = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
@@ -566,12 +556,13 @@ RT_EXTENDED = (
 )
 
 
-def _list_sheet_in_app_properties(store: PartStore, root_rels: Rels, sheet_name: str) -> None:
+def _edit_app_properties(store: PartStore, root_rels: Rels, edit: Callable[[str, str], str | None], sheet_name: str) -> None:
+    """Apply ``edit`` (add or remove a worksheet title) to docProps/app.xml; a list it cannot read stays as is."""
     for rel_type in RT_EXTENDED:
         for rel in root_rels.by_type(rel_type):
             part = resolve("", rel.target)
             xml = store.text(part) if not rel.external else None
-            updated = add_sheet_title(xml, sheet_name) if xml is not None else None
+            updated = edit(xml, sheet_name) if xml is not None else None
             if updated is not None:
                 store.put(part, updated)
 

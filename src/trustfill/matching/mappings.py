@@ -18,8 +18,6 @@ one (no ``customer``). The file is validated like the bank, with ``path:line:col
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +26,10 @@ from typing import Annotated
 import yaml
 from pydantic import Field, StringConstraints
 
+from .._files import write_text_atomic
 from .._validate import validate_located
 from .._yaml import Located, YamlLoadError, load_file
-from ..errors import OutputError, Problem, WorkspaceError
+from ..errors import Problem, WorkspaceError
 from ..models import ID_PATTERN, Strict
 from .normalize import question_key
 
@@ -223,23 +222,7 @@ class Mappings:
             rows.append(row)
         body = yaml.safe_dump(rows, sort_keys=False, allow_unicode=True, width=110) if rows else "[]\n"
         text = _HEADER + body
-        tmp_name = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-            ) as tmp:
-                tmp_name = tmp.name
-                tmp.write(text)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.replace(tmp_name, path)
-            tmp_name = None
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot write the mappings file: {exc.strerror or exc}") from exc
-        finally:
-            if tmp_name is not None:
-                Path(tmp_name).unlink(missing_ok=True)
+        write_text_atomic(path, text, "the mappings file")
 
 
 def _wrap(located: Located) -> Located:
