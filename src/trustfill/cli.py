@@ -287,14 +287,12 @@ def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None,
         click.echo("note: --clean is no longer needed (answers only is the default) and will be removed", err=True)
     session = open_session(workspace, profile, matcher, demo=demo)
     _say_what_is_used(session)
-    with views.progress_bar("embedding the question bank") as progress:
-        session.build_matcher(progress)
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer)
-    with views.progress_bar("answering") as progress:
+    with views.progress_bars("embedding the question bank", "answering") as (bank_progress, progress):
         summary = fill_file(session, file, output, import_options=_options_from(kwargs), options=options,
                             fmt=OutputFormat(fmt), force=force, report_path=report_path, review_file=review_file,
                             review_in_file=review_in_file, review_sheet=not no_review_sheet, internal=internal,
-                            progress=progress)
+                            progress=progress, bank_progress=bank_progress)
     views.print_fill_summary(summary, report_path, summary.review_file)
     if summary.internal_file is not None:
         click.echo(f"internal version: {summary.internal_file} (not for the customer)")

@@ -282,3 +282,33 @@ def test_lexical_matcher_is_unchanged_without_semantic() -> None:
 def test_model_files_key_depends_on_both_hashes() -> None:
     a = ModelFiles(Path("m"), Path("t"), "1" * 64, "2" * 64, "")
     assert a.key != replace(a, tokenizer_sha256="3" * 64).key
+
+
+def test_prefetched_questions_are_the_vectors_encode_gives(tmp_path: Path) -> None:
+    fresh = Encoder(default_model_files())
+    texts = ["Do you encrypt data at rest?", "Is MFA  enforced for administrators?", "Describe your incident response plan."]
+    fresh.prefetch(texts)
+    got = fresh.encode(texts)
+    alone = Encoder(default_model_files()).encode(texts)
+    # each text's vector is its own, whoever encoded it (whitespace runs count as one space either way)
+    assert np.allclose(got, alone, atol=1e-5)
+    assert fresh._ahead is None  # encode waited for the background work
+
+
+def test_a_failed_prefetch_is_redone_by_encode(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = Encoder(default_model_files())
+    real = fresh._encode
+    calls: list[list[str]] = []
+
+    def flaky(texts: list[str], progress: object) -> np.ndarray:
+        calls.append(list(texts))
+        if len(calls) == 1:
+            raise MemoryError("no room in the background")
+        return real(texts, progress)
+
+    monkeypatch.setattr(fresh, "_encode", flaky)
+    fresh.prefetch(["Do you encrypt backups?"])
+    vec = fresh.encode(["Do you encrypt backups?"])
+    assert vec.shape[0] == 1
+    assert abs(float(np.linalg.norm(vec)) - 1) < 1e-5
+    assert calls == [["Do you encrypt backups?"], ["Do you encrypt backups?"]]

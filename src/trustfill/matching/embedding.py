@@ -29,6 +29,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -168,9 +169,37 @@ class Encoder:
             raise WorkspaceError(f"{files.model}: cannot load the sentence model: {exc}; {files.remedy}") from exc
         self._inputs = [i.name for i in self._session.get_inputs()]
         self._memo: dict[str, np.ndarray] = {}
+        self._ahead: threading.Thread | None = None
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Start encoding ``texts`` in the background; :meth:`encode` then finds them done.
+
+        onnxruntime releases the GIL while it runs, so the customer's questions are embedded while the caller
+        loads the bank and builds the lexical index, which is Python work: on a 300-question file that hides most
+        of the model's time. A failure here is dropped: :meth:`encode` embeds whatever is missing itself and raises
+        then, in the caller's thread.
+        """
+        self._wait()
+        todo = list(dict.fromkeys(c for c in (" ".join(t.split()) for t in texts) if c not in self._memo))
+        if not todo:
+            return
+
+        def run() -> None:
+            with contextlib.suppress(Exception):
+                self._memo.update(zip(todo, self._encode(todo, None), strict=True))
+
+        # not a daemon: a daemon thread still inside onnxruntime when the interpreter shuts down can crash it
+        self._ahead = threading.Thread(target=run, name="trustfill-prefetch")
+        self._ahead.start()
+
+    def _wait(self) -> None:
+        if self._ahead is not None:
+            self._ahead.join()
+            self._ahead = None
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Unit vectors (float32, one row per text). Texts seen before in this process are not re-encoded."""
+        self._wait()
         clean = [" ".join(t.split()) for t in texts]
         todo = list(dict.fromkeys(t for t in clean if t not in self._memo))
         if todo:
