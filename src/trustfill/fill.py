@@ -198,7 +198,8 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
         notes.extend(answer.problems)
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
     short_slot = question.slot(SlotKind.SHORT)
-    fitted = fit_answer(question.text, short_slot.allowed if short_slot else None, engine.entries[match.entry_id], answer, engine)
+    fitted = fit_answer(question.text, short_slot.allowed if short_slot else None, engine.entries[match.entry_id], answer, engine,
+                        question.section)
     notes.extend(fitted.notes)
     if fitted.answer is None:
         # Nothing the bank holds answers the question as asked: never written in any mode, and not offered as a
