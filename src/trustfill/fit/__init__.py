@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..answers import OK, RenderedAnswer
-from .applicability import gate
+from .applicability import denied, gate
 from .form import Form, classify_form, value_type
 from .polarity import negated
 from .qualifier import unmet_qualifier
@@ -72,6 +72,13 @@ def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: R
             # a dropdown without N/A (HECVAT's Yes/No) stays empty: the reason goes to the free-text cell beside it
             return Fitted(replace(na, short=""), form, text_only=True, notes=(scoped.note,))
         return Fitted(replace(na, short="N/A"), form, notes=(scoped.note,))
+    no = denied(text, answer.short, getattr(engine, "flat_facts", {})) if form.kind == "yes_no" else None
+    if no is not None:
+        scope, narrative = no
+        return Fitted(replace(answer, source=f"{answer.source} (scope absent)", short="No", narrative=narrative, evidence=(),
+                              facts=((scope.fact, engine.flat_facts[scope.fact]),), customer_responsibility=None), form,
+                      notes=(f"the question asks whether the product has {scope.name}; {scope.fact} is "
+                             f"{engine.flat_facts[scope.fact]}: answered No instead of entry {entry.id}'s N/A",))
     fitted = _fit(form, text, allowed, entry, answer, engine)
     if fitted.answer is None or fitted.review:
         return fitted

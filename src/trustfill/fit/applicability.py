@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SCOPES", "Gate", "Scope", "gate"]
+__all__ = ["SCOPES", "Gate", "Scope", "denied", "gate"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,11 @@ class Scope:
     party: re.Pattern[str] | None = None
     """When the scope is another party's work: what an answer about that party mentions. Where the scope holds, an
     answer that does not mention it goes to review."""
+    exists: re.Pattern[str] | None = None
+    """A yes/no question asking whether the product has the scope at all ("Does your service use AI ...?"): where
+    the profile rules the scope out its answer is "No", never "N/A"."""
+    denial: Callable[[Mapping[str, Any]], str] | None = None
+    """The narrative of that "No"."""
 
 
 def _product(facts: Mapping[str, Any]) -> str:
@@ -64,7 +69,7 @@ def _hosted_by(facts: Mapping[str, Any]) -> str:
 SCOPES: tuple[Scope, ...] = (
     Scope(
         "on-premises components",
-        re.compile(r"\bon[- ]?prem(?:ise|ises)?\b|\bself[- ]hosted\b|\b(?:institution|customer|client)[- ]hosted\b|\bappliances?\b", re.I),
+        re.compile(r"\bon[- ]?prem(?:ise|ises)?\b|\bself[- ]hosted\b|\b(?:institution|customer|client)[- ]hosted\b", re.I),
         "deployment.model",
         lambda v: v == "saas",
         lambda f: f"Not applicable: {_product(f)} is a hosted service (SaaS); it has no on-premises components for the institution to run.",
@@ -84,6 +89,13 @@ SCOPES: tuple[Scope, ...] = (
         lambda v: v is False,
         lambda f: f"Not applicable: {_product(f)} has no AI or machine-learning features.",
         category=re.compile(r"\bAI\b|machine learning", re.I),
+        exists=re.compile(r"^(?!.*\bplans?\b)(?:does|do|is|are|will)\b[^?]{0,40}\byour (?:solution|service|product|application|"
+                          r"platform|system|software)s?\b[^?]{0,20}?\b(?:use|uses|using|leverage|leverages|employ|employs|have|has|"
+                          r"include|includes|incorporate|incorporates|rel(?:y|ies) on|contain|contains|offer|offers)\b[^?]{0,20}?"
+                          r"\b(?:AI|artificial intelligence|machine learning|ML|LLMs?|large language models?|generative AI)"
+                          r"(?:[- ](?:features?|capabilit(?:y|ies)|functionality|functions|components?|models?|tools?|services?))?"
+                          r"\s*(?:[?.]|$|\b(?:for|to|in|on|when|within|as|or|and|with)\b)", re.I),
+        denial=lambda f: f"No. {_product(f)} has no AI or machine-learning features.",
     ),
     Scope(
         "consultants' work for the institution",
@@ -94,7 +106,7 @@ SCOPES: tuple[Scope, ...] = (
         party=re.compile(r"\bconsult\w*|\bprofessional services\b|\bon[- ]?site (?:staff|personnel|engineers?|work)\b", re.I),
     ),
 )
-_MIXED = re.compile(r"\s(?:and|&|/|\+)\s|,", re.I)
+_MIXED = re.compile(r"\s(?:and|&|\+)\s|,", re.I)
 _ORGANISATION = "company"
 
 
@@ -134,4 +146,16 @@ def gate(question: str, section: str | None, yes_no: bool, entry: Any, narrative
             return Gate(scope, False, "", f"the section '{section}' asks about {scope.name}; entry {entry.id}'s answer is "
                                           f"about something else: check it answers this question")
         return None
+    return None
+
+
+def denied(question: str, short: str | None, facts: Mapping[str, Any]) -> tuple[Scope, str] | None:
+    """(scope, narrative) when ``question`` asks whether the product has a scope the profile rules out and the
+    answer ``short`` is "N/A": the true answer is "No". None otherwise."""
+    if (short or "").strip().casefold() not in ("n/a", "na"):
+        return None
+    for scope in SCOPES:
+        if (scope.exists is not None and scope.denial is not None and scope.fact in facts and scope.absent(facts[scope.fact])
+                and scope.exists.search(question.strip())):
+            return scope, scope.denial(facts)
     return None
