@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from trustfill.fill import AUTO, REVIEW, FillOptions, answer_questionnaire
 from trustfill.fit.applicability import denied, gate
@@ -196,3 +197,20 @@ def test_fill_sends_a_consulting_question_answered_about_the_product_to_review(s
     assert r.status == REVIEW
     assert r.writes == ()
     assert any("consultants" in n for n in r.notes)
+
+
+def test_a_row_answered_from_its_scope_takes_no_part_in_contradictions(tmp_path: Path) -> None:
+    # AI training opt-in while the profile says the product has no AI features: the AI-features row contradicts the
+    # training row, unless it sits under a heading the profile rules out and says N/A instead of the entry's "No"
+    profile = yaml.safe_load((default_root() / "examples" / "saas-heroku.yaml").read_text())
+    profile["ai"].update(training_on_customer_data="opt_in", consent_mechanism="a consent form", prohibit_control="in settings")
+    path = tmp_path / "contradicting.yaml"
+    path.write_text(yaml.safe_dump(profile))
+    contradicting = open_session(None, path)
+    features, training = "Does the product include AI or machine learning features?", "Is customer data used to train AI/ML models?"
+    plain = _fill(contradicting, [("Product", features, ("Yes", "No", "N/A")), ("Privacy", training, ("Yes", "No", "N/A"))], "fill")
+    assert all(any("contradicts" in n for n in r.notes) for r in plain)
+    scoped = _fill(contradicting, [("On-Premises Data Solutions", features, ("Yes", "No", "N/A")),
+                                   ("Privacy", training, ("Yes", "No", "N/A"))], "fill")
+    assert scoped[0].answer.short == "N/A"
+    assert not any("contradicts" in n for r in scoped for n in r.notes)

@@ -31,11 +31,14 @@ from .polarity import negated
 from .qualifier import unmet_qualifier
 from .quantity import unmet_bar
 
-__all__ = ["Fitted", "fact_fits_field", "fit_answer"]
+__all__ = ["SCOPE_SOURCE", "Fitted", "fact_fits_field", "fit_answer"]
 
 # Value types an entry's answer may fill: checkable from the value itself. A name or an address read by an
 # entry's template ("company.product" in a narrative) is rarely the one a field asks for ("Accessibility Contact Name").
 _ENTRY_VALUE_TYPES = ("email", "phone", "url", "date", "number", "country")
+SCOPE_SOURCE = " (scope)"
+"""Ends the ``source`` of an answer written from a question's scope (N/A, or No to "does it have ...?"), not from its
+entry: such a row asserts nothing about the entry's facts, so it takes part in no consistency relation."""
 _NOT_APPLICABLE = re.compile(r"(?:\d+\s*[).:-]\s*)?(?:n/?a|not applicable)(?:\b.*)?", re.I)
 _LEADING_SHORT = re.compile(r"^(?:yes|no)(?:,[^.]*)?\.\s+(?=\S)", re.I)
 
@@ -66,7 +69,7 @@ def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: R
     form = classify_form(text, allowed)
     scoped = gate(text, section, form.kind == "yes_no", entry, answer.narrative, getattr(engine, "flat_facts", {}))
     if scoped is not None and scoped.not_applicable:
-        na = replace(answer, source=f"{answer.source} (not applicable)", narrative=scoped.reason, evidence=(),
+        na = replace(answer, source=answer.source + SCOPE_SOURCE, narrative=scoped.reason, evidence=(),
                      facts=((scoped.scope.fact, engine.flat_facts[scoped.scope.fact]),), customer_responsibility=None)
         if form.kind in ("open", "value") or (allowed and not any(_NOT_APPLICABLE.fullmatch(a.strip()) for a in allowed)):
             # a dropdown without N/A (HECVAT's Yes/No) stays empty: the reason goes to the free-text cell beside it
@@ -75,7 +78,7 @@ def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: R
     no = denied(text, answer.short, getattr(engine, "flat_facts", {})) if form.kind == "yes_no" else None
     if no is not None:
         scope, narrative = no
-        return Fitted(replace(answer, source=f"{answer.source} (scope absent)", short="No", narrative=narrative, evidence=(),
+        return Fitted(replace(answer, source=answer.source + SCOPE_SOURCE, short="No", narrative=narrative, evidence=(),
                               facts=((scope.fact, engine.flat_facts[scope.fact]),), customer_responsibility=None), form,
                       notes=(f"the question asks whether the product has {scope.name}; {scope.fact} is "
                              f"{engine.flat_facts[scope.fact]}: answered No instead of entry {entry.id}'s N/A",))
