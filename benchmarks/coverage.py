@@ -16,6 +16,11 @@ question as asked (short answer, narrative for an open question, value for a val
 the same counting the entry too (a right short answer from the wrong entry carries the wrong narrative); and every
 question whose polarity is the opposite of its matched entry's, with what was written.
 
+Where benchmarks/data/shared_answer_labels_second.yaml (a blind second labelling: Yes / No / N/A, 'text' for a
+description or value, 'unknown') labels the same rows, it prints the auto answers' correctness by each labelling
+and by "both agree" (the rows where the two labellings agree with each other, right when right by both), overall
+and held out, and lists the auto answers the second labelling disagrees with.
+
 Run: python benchmarks/coverage.py [FOLDER] [--json]
 """
 
@@ -44,7 +49,9 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDER = HERE.parent.parent / "shared" / "questionnaires"
 LABELS = HERE / "data" / "shared_labels.yaml"
 SECOND = HERE / "data" / "shared_labels_second.yaml"
-ANSWERS = HERE / "data" / "shared_answer_labels.yaml"  # the right answer under the Heroku profile (issue 15)  # a blind second labelling of 300 of the labelled questions
+ANSWERS = HERE / "data" / "shared_answer_labels.yaml"  # the right answer under the Heroku profile (issue 15)
+# a blind second labelling of the right answer for every auto answer of the shared files (7 December 2026)
+ANSWERS_SECOND = HERE / "data" / "shared_answer_labels_second.yaml"
 SUFFIXES = (".xlsx", ".xlsm", ".docx", ".json", ".csv")
 # OpenChain files are not security questionnaires (SOURCES.md); they are imported, not scored for coverage.
 NOT_SECURITY = ("openchain-",)
@@ -104,6 +111,72 @@ def answer_right(result: Any, label: Any) -> bool:
     rights = {str(x).casefold() for x in (label if isinstance(label, list) else [label])}
     short = result.answer.short if result.answer is not None else None
     return bool(short) and short.casefold() in rights
+
+
+_NOT_APPLICABLE = re.compile(r"\s*(?:n/?a\b|not applicable\b)", re.I)
+
+
+def second_right(result: Any, label: Any) -> bool | None:
+    """Is what ``result`` wrote right by a label of the second labelling (Yes / No / N/A / text)? None when the label
+    decides nothing (unknown). 'text' asks for a description or a value: any written text that is not a bare
+    Yes/No/N/A. N/A is also right written in words ("Not applicable: ..."), as an open question's answer is."""
+    if label is None or str(label).casefold() == "unknown":
+        return None
+    written = [w.value for w in result.writes]
+    if not written:
+        return False
+    if str(label).casefold() == "text":
+        return not any(_BARE.fullmatch(v) for v in written) and not (
+            result.short_written is not None and _BARE.fullmatch(result.short_written))
+    short = result.answer.short if result.answer is not None else ""
+    if short and short.casefold() == str(label).casefold():
+        return True
+    return str(label).casefold() == "n/a" and not short and bool(_NOT_APPLICABLE.match(written[0]))
+
+
+def _as_second(label: Any) -> set[str] | None:
+    """A first-labelling label in the second's words (None: not scored)."""
+    if label is None:
+        return None
+    if label == "open" or isinstance(label, dict):
+        return {"text"}
+    return {str(x).casefold() for x in (label if isinstance(label, list) else [label])}
+
+
+@dataclass
+class TwoLabels:
+    """Auto answers judged by the first labelling, the blind second one, and the rows where both agree."""
+
+    first: int = 0
+    first_right: int = 0
+    second: int = 0
+    second_right: int = 0
+    both: int = 0
+    both_right: int = 0
+    unlabelled_second: int = 0
+    """Auto answers the second labelling has no label for (it labelled the auto answers of 7 December 2026)."""
+    disagree_second: list[str] = field(default_factory=list)
+
+    def add(self, qid: str, result: Any, first: Any, second: Any) -> None:
+        if result.status != "auto":
+            return
+        one = answer_right(result, first) if first is not None else None
+        two = second_right(result, second)
+        if one is not None:
+            self.first += 1
+            self.first_right += one
+        if second is None:
+            self.unlabelled_second += 1
+        if two is not None:
+            self.second += 1
+            self.second_right += two
+            if not two:
+                short = result.answer.short if result.answer is not None else None
+                self.disagree_second.append(f"{qid} ({result.match.entry_id}: {short!r}, second label {second!r})")
+        as_second = _as_second(first)
+        if one is not None and two is not None and as_second is not None and str(second).casefold() in as_second:
+            self.both += 1
+            self.both_right += one and two
 
 
 @dataclass
@@ -167,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     labels = yaml.safe_load(LABELS.read_text()) if LABELS.is_file() else {}
     second = yaml.safe_load(SECOND.read_text()) if SECOND.is_file() else {}
     answers = yaml.safe_load(ANSWERS.read_text()) if ANSWERS.is_file() else {}
+    answers_second = yaml.safe_load(ANSWERS_SECOND.read_text()) if ANSWERS_SECOND.is_file() else {}
+    two_all, two_held = TwoLabels(), TwoLabels()
     answer_all, answer_held = AnswerTally(), AnswerTally()
     negated_rows: list[str] = []
     bare_open: list[str] = []  # open questions written with a bare Yes/No/N/A (target: none)
@@ -200,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                         form.value_type in ("url", "email", "phone") and not any(value_type("answer", v) == form.value_type for v in written)):
                     misfit_values.append(f"{path.name}:{qid} {written[0][:40]!r}")
             file_answers = answers.get(path.name) or {}
+            for t in (two_all, two_held) if in_held_out else (two_all,):
+                t.add(f"{path.name}:{qid}", r, file_answers.get(qid), (answers_second.get(path.name) or {}).get(qid))
             if qid in file_answers:
                 for t in (answer_all, answer_held) if in_held_out else (answer_all,):
                     t.add(f"{path.name}:{qid}", r, file_answers[qid], file_labels.get(qid, "?"))
@@ -243,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         })
     if args.json:
         print(json.dumps({"files": rows, "answers": asdict(answer_all), "answers_held_out": asdict(answer_held),
+                          "two_labellings": asdict(two_all), "two_labellings_held_out": asdict(two_held),
                           "negated": negated_rows, "bare_open": bare_open, "misfit_values": misfit_values}, indent=2))
         return 0
     width = max([len("file")] + [len(r["file"]) + (0 if r["security"] else len(" (not security)")) for r in rows])
@@ -296,6 +374,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"{t.review}: suggested answer right {t.review_right}, no suggestion {t.review_none}")
     if answer_all.wrong:
         print("  not right: " + "; ".join(answer_all.wrong))
+    if two_all.first or two_all.second:
+        def pct(right: int, n: int) -> str:
+            return f"{right}/{n} ({100 * right / max(1, n):.1f}%)"
+        print(f"auto answers right, by labelling ({ANSWERS.name}; blind second {ANSWERS_SECOND.name}; both: rows where "
+              f"the two agree, right by both):")
+        for name, t in (("all labelled files", two_all), ("held out", two_held)):
+            print(f"  {name}: first {pct(t.first_right, t.first)}; second {pct(t.second_right, t.second)}; "
+                  f"both agree {pct(t.both_right, t.both)}; auto answers the second labelling has no label for "
+                  f"{t.unlabelled_second}")
+        print(f"  the second labelling disagrees with {len(two_all.disagree_second)}: " + "; ".join(two_all.disagree_second))
     print(f"open questions written with a bare Yes/No/N/A: {len(bare_open)} {' '.join(bare_open)}")
     print(f"value fields written: {value_fields}, with a value of another type: {len(misfit_values)} {'; '.join(misfit_values)}")
     owned = sum(1 for n in negated_rows if "un-negated" in n)

@@ -559,17 +559,28 @@ def fit_report(path: Path = FIT_DATA, workspace: Path | None = None) -> dict[str
     session = open_session(workspace, REPO / "examples" / "saas-heroku.yaml")
     counts: Counter[str] = Counter()
     wrong: list[str] = []
-    for group in ("negated", "open"):
+    for group in ("negated", "open", "scoped"):
         for item in data.get(group) or ():
             q, expect = item["question"], item["expect"]
             match = session.matcher.match(q)
             entry = session.lib.entries.get(match.entry_id) if match.entry_id else None
             base = session.engine.render(entry.id) if entry is not None else None
-            fitted = fit_answer(q, None, entry, base, session.engine) if base is not None and base.status == "ok" else None
+            fitted = (fit_answer(q, None, entry, base, session.engine, item.get("section"))
+                      if base is not None and base.status == "ok" else None)
             answer = fitted.answer if fitted is not None else None
-            written = answer is not None and match.status == "auto"  # what fill writes without a person
+            # what fill writes without a person: an auto match whose fitted answer needs no review
+            written = answer is not None and match.status == "auto" and not fitted.review
             counts[f"{expect}"] += 1
-            if expect in ("inverted", "same"):
+            if expect == "not_applicable":
+                right = written and (answer.short == "N/A" or answer.narrative.startswith("Not applicable"))
+                unsafe = written and not right
+            elif expect == "no":
+                right = written and answer.short == "No"
+                unsafe = written and not right
+            elif expect == "qualifier":
+                right = not written  # the entry's answer does not establish what the question asks
+                unsafe = not right
+            elif expect in ("inverted", "same"):
                 right = written and answer.short == item["answer"]
                 unsafe = written and answer.short != item["answer"]
             elif expect == "review":
@@ -581,12 +592,14 @@ def fit_report(path: Path = FIT_DATA, workspace: Path | None = None) -> dict[str
             counts[f"{expect}_right"] += right
             counts[f"{expect}_unsafe"] += unsafe
             counts[f"{expect}_review"] += not written and not unsafe
-            if unsafe or (not right and expect != "review"):
+            if unsafe or (not right and expect not in ("review", "qualifier")):
                 shown = None if answer is None else (answer.short or answer.narrative[:40])
                 wrong.append(f"  {'UNSAFE ' if unsafe else ''}{expect}: {q} -> {match.status} {match.entry_id} {shown!r}")
     print(f"\nAnswer fit ({path.name}, examples/saas-heroku.yaml):")
     for expect, what in (("inverted", "declared inversion written"), ("same", "entry's answer written"),
-                         ("review", "not written with the entry's own answer"), ("narrative", "narrative written")):
+                         ("review", "not written with the entry's own answer"), ("narrative", "narrative written"),
+                         ("not_applicable", "N/A written"), ("no", "No written"),
+                         ("qualifier", "not written without a person")):
         n = counts[expect]
         if n:
             print(f"  {expect:9} {n:3} questions: {what} {counts[expect + '_right']}, left for review "

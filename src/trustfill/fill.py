@@ -10,7 +10,7 @@ from typing import Any
 
 from .answers import AnswerEngine, RenderedAnswer
 from .exporters.interface import SlotWrite
-from .fit import fact_fits_field, fit_answer
+from .fit import SCOPE_SOURCE, fact_fits_field, fit_answer
 from .fit.consistency import contradictions, notes_by_row
 from .ownership import fit_ownership
 from .questionnaire import AnswerSlot, Questionnaire, QuestionRow, SlotKind, SlotState
@@ -154,6 +154,8 @@ def _consistent(results: list[QuestionResult], engine: AnswerEngine, options: Fi
     for r in results:
         # A past answer from the answer library may belong to no bank entry: it then takes part in no relation.
         entry_id = r.answer.entry_id if r.answer is not None and r.answer.entry_id in engine.entries else ""
+        if r.answer is not None and r.answer.source.endswith(SCOPE_SOURCE):
+            entry_id = ""  # answered from the question's scope (N/A), not from the entry: it asserts none of its facts
         rows.append((f"{r.question.question_id} ({r.question.location})" if r.question.question_id else r.question.location,
                      entry_id,
                      engine.render(entry_id).short if entry_id and r.status in (AUTO, REVIEW) else None))
@@ -198,7 +200,8 @@ def _one(question: QuestionRow, match: Any, engine: AnswerEngine, options: FillO
         notes.extend(answer.problems)
         return QuestionResult(question, status, match, answer, notes=tuple(notes))
     short_slot = question.slot(SlotKind.SHORT)
-    fitted = fit_answer(question.text, short_slot.allowed if short_slot else None, engine.entries[match.entry_id], answer, engine)
+    fitted = fit_answer(question.text, short_slot.allowed if short_slot else None, engine.entries[match.entry_id], answer, engine,
+                        question.section)
     notes.extend(fitted.notes)
     if fitted.answer is None:
         # Nothing the bank holds answers the question as asked: never written in any mode, and not offered as a

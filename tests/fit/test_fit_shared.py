@@ -84,3 +84,22 @@ def test_targets_hold_on_every_shared_file(shared: Path, filled, session, name: 
             own = session.engine.render(r.match.entry_id).short
             if negated(r.question.text, entries[r.match.entry_id].question) and own in ("Yes", "No"):
                 assert r.answer.short != own, (qid, "negated question got the entry's own answer")
+
+
+def test_rows_the_blind_second_labelling_found_wrong(shared: Path, filled) -> None:
+    """Scope and qualifier errors a blind second labelling found (shared_answer_labels_second.yaml)."""
+    rows = filled(shared, "hecvat-4.1.4.xlsx")
+    for qid in ("DATA-13", "AAAI-03", "HIPA-04", "CONS-04"):  # physical backups; institution's rules; subcontractors; consultants
+        assert rows[qid].status == "review", qid
+        assert rows[qid].writes == (), qid
+    for qid in ("OPEM-01", "OPEM-02", "OPEM-04", "AISC-04", "AIGN-04"):  # on-premises / AI sections of a SaaS without AI
+        values = _values(rows[qid])
+        assert values, qid
+        assert all(v.startswith("Not applicable:") for v in values), (qid, values)
+    assert rows["OPEM-10"].answer.short == "Yes"  # a fact about the company stays true under any heading
+    assert rows["DPAI-01"].answer.short == "No"  # "Does your service use AI ...?" is No, not N/A
+    assert rows["AIQU-01"].answer.short == "No"
+    lite = filled(shared, "hecvat-lite-2.11.xlsx")
+    assert lite["HLDA-01"].status == "review"  # physically and logically separate: only logical holds
+    vsaq = filled(shared, "vsaq-physical_and_datacenter.json")
+    assert "yes" not in [v.casefold() for v in _values(vsaq["dc_policy"])]  # running own data centers

@@ -10,6 +10,10 @@ is a true answer to the question *as asked*, and in what form it goes into the c
   value of its type (a phone field never an e-mail address) or stays blank for review.
 - :mod:`.quantity`: a "Yes" to "at least two years" must rest on facts that meet the bar (a 12-month roadmap does not).
 - :mod:`.consistency`: answers written into one file must not contradict each other (declared ``implies``).
+- :mod:`.applicability`: a question under a heading whose scope the profile rules out ("On-Premises Data Solutions"
+  for a SaaS) gets "N/A" with the reason, not the answer of an entry about something else.
+- :mod:`.qualifier`: a qualifier the question adds and the answer does not establish ("physical backups", "provided
+  by the institution", "physically and logically") sends the row to review.
 
 It acts on the match result and the question text only, so it works whichever matcher ranked the entries.
 """
@@ -21,15 +25,21 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..answers import OK, RenderedAnswer
+from .applicability import denied, gate
 from .form import Form, classify_form, value_type
 from .polarity import negated
+from .qualifier import unmet_qualifier
 from .quantity import unmet_bar
 
-__all__ = ["Fitted", "fact_fits_field", "fit_answer"]
+__all__ = ["SCOPE_SOURCE", "Fitted", "fact_fits_field", "fit_answer"]
 
 # Value types an entry's answer may fill: checkable from the value itself. A name or an address read by an
 # entry's template ("company.product" in a narrative) is rarely the one a field asks for ("Accessibility Contact Name").
 _ENTRY_VALUE_TYPES = ("email", "phone", "url", "date", "number", "country")
+SCOPE_SOURCE = " (scope)"
+"""Ends the ``source`` of an answer written from a question's scope (N/A, or No to "does it have ...?"), not from its
+entry: such a row asserts nothing about the entry's facts, so it takes part in no consistency relation."""
+_NOT_APPLICABLE = re.compile(r"(?:\d+\s*[).:-]\s*)?(?:n/?a|not applicable)(?:\b.*)?", re.I)
 _LEADING_SHORT = re.compile(r"^(?:yes|no)(?:,[^.]*)?\.\s+(?=\S)", re.I)
 
 
@@ -52,9 +62,38 @@ class Fitted:
     """The words that make the question ask the opposite of the entry's question, if any."""
 
 
-def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: RenderedAnswer, engine: Any) -> Fitted:
-    """Fit ``answer`` (entry ``entry``'s answer, status ok) to the question ``text`` whose short slot allows ``allowed``."""
+def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: RenderedAnswer, engine: Any,
+               section: str | None = None) -> Fitted:
+    """Fit ``answer`` (entry ``entry``'s answer, status ok) to the question ``text`` whose short slot allows ``allowed``,
+    under the heading ``section``."""
     form = classify_form(text, allowed)
+    scoped = gate(text, section, form.kind == "yes_no", entry, answer.narrative, getattr(engine, "flat_facts", {}))
+    if scoped is not None and scoped.not_applicable:
+        na = replace(answer, source=answer.source + SCOPE_SOURCE, narrative=scoped.reason, evidence=(),
+                     facts=((scoped.scope.fact, engine.flat_facts[scoped.scope.fact]),), customer_responsibility=None)
+        if form.kind in ("open", "value") or (allowed and not any(_NOT_APPLICABLE.fullmatch(a.strip()) for a in allowed)):
+            # a dropdown without N/A (HECVAT's Yes/No) stays empty: the reason goes to the free-text cell beside it
+            return Fitted(replace(na, short=""), form, text_only=True, notes=(scoped.note,))
+        return Fitted(replace(na, short="N/A"), form, notes=(scoped.note,))
+    no = denied(text, answer.short, getattr(engine, "flat_facts", {})) if form.kind == "yes_no" else None
+    if no is not None:
+        scope, narrative = no
+        return Fitted(replace(answer, source=answer.source + SCOPE_SOURCE, short="No", narrative=narrative, evidence=(),
+                              facts=((scope.fact, engine.flat_facts[scope.fact]),), customer_responsibility=None), form,
+                      notes=(f"the question asks whether the product has {scope.name}; {scope.fact} is "
+                             f"{engine.flat_facts[scope.fact]}: answered No instead of entry {entry.id}'s N/A",))
+    fitted = _fit(form, text, allowed, entry, answer, engine)
+    if fitted.answer is None or fitted.review:
+        return fitted
+    if scoped is not None:
+        return replace(fitted, review=True, notes=(*fitted.notes, scoped.note))
+    unmet = unmet_qualifier(text, fitted.answer.narrative) if form.kind != "value" else None
+    if unmet is not None:
+        return replace(fitted, review=True, notes=(*fitted.notes, f"{unmet} (entry {entry.id}): check it, or answer it by hand"))
+    return fitted
+
+
+def _fit(form: Form, text: str, allowed: tuple[str, ...] | None, entry: Any, answer: RenderedAnswer, engine: Any) -> Fitted:
     marker = negated(text, entry.question)
     if marker is not None:
         opposite = f"the question asks the opposite of entry {entry.id} ('{marker}')"
