@@ -52,6 +52,9 @@ SECOND = HERE / "data" / "shared_labels_second.yaml"
 ANSWERS = HERE / "data" / "shared_answer_labels.yaml"  # the right answer under the Heroku profile (issue 15)
 # a blind second labelling of the right answer for every auto answer of the shared files (7 December 2026)
 ANSWERS_SECOND = HERE / "data" / "shared_answer_labels_second.yaml"
+# A blind pooled judgement of the entries proposed for the questions whose labelled entry was missed (see the file):
+# an entry counts right when shared_labels.yaml or this judgement accepts it, reported beside the labels' own figure.
+POOLED = HERE / "data" / "shared_labels_pooled.yaml"
 SUFFIXES = (".xlsx", ".xlsm", ".docx", ".json", ".csv")
 # OpenChain files are not security questionnaires (SOURCES.md); they are imported, not scored for coverage.
 NOT_SECURITY = ("openchain-",)
@@ -82,20 +85,27 @@ class Tally:
     auto_correct: int = 0
     in_reach: int = 0
     """The right entry is the match, or a reviewer sees it among the review sheet's suggestions."""
+    correct_pooled: int = 0
+    """As ``correct``, ``auto_correct`` and ``in_reach``, an entry also counting right where the pooled judgement accepts it."""
+    auto_correct_pooled: int = 0
+    in_reach_pooled: int = 0
 
-    def add(self, status: str, entry_id: str | None, truth: str | list[str] | None, suggested: tuple[str, ...] = ()) -> None:
+    def add(self, status: str, entry_id: str | None, truth: str | list[str] | None, suggested: tuple[str, ...] = (),
+            pooled: frozenset[str] = frozenset()) -> None:
         """Count one question: ``truth`` is the labelled entry (or entries that each answer it), None when none does;
-        ``suggested`` the entries the review sheet offers beside the match (review and unmatched rows)."""
+        ``suggested`` the entries the review sheet offers beside the match (review and unmatched rows); ``pooled`` the
+        entries the pooled judgement accepts besides."""
         rights = _entries(truth)
-        right = entry_id in rights
         self.labelled += 1
         self.answerable += truth is not None
-        self.correct += right and status in ("auto", "review")
+        for suffix, ok in (("", rights), ("_pooled", rights | pooled)):
+            right = entry_id in ok
+            matched = right and status in ("auto", "review")
+            setattr(self, "correct" + suffix, getattr(self, "correct" + suffix) + matched)
+            setattr(self, "auto_correct" + suffix, getattr(self, "auto_correct" + suffix) + (right and status == "auto"))
+            reach = matched or (status in ("review", "unmatched") and any(e in ok for e in suggested))
+            setattr(self, "in_reach" + suffix, getattr(self, "in_reach" + suffix) + reach)
         self.auto += status == "auto"
-        self.auto_correct += right and status == "auto"
-        self.in_reach += (right and status in ("auto", "review")) or (
-            status in ("review", "unmatched") and any(e in rights for e in suggested)
-        )
 
 
 _BARE = re.compile(r"\s*(?:yes|no|n/?a)\s*\.?\s*", re.I)
@@ -241,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     second = yaml.safe_load(SECOND.read_text()) if SECOND.is_file() else {}
     answers = yaml.safe_load(ANSWERS.read_text()) if ANSWERS.is_file() else {}
     answers_second = yaml.safe_load(ANSWERS_SECOND.read_text()) if ANSWERS_SECOND.is_file() else {}
+    pooled = yaml.safe_load(POOLED.read_text()) if POOLED.is_file() else {}
     two_all, two_held = TwoLabels(), TwoLabels()
     answer_all, answer_held = AnswerTally(), AnswerTally()
     negated_rows: list[str] = []
@@ -305,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
                 pair["auto"] += r.status == "auto"
                 pair["auto_either"] += r.status == "auto" and r.match.entry_id in first_set | other_set
             for t in (tally, held) if in_held_out else (tally,):
-                t.add(r.status, r.match.entry_id, truth, suggested)
+                t.add(r.status, r.match.entry_id, truth, suggested,
+                      frozenset(((pooled.get(path.name) or {}).get(qid) or {}).get("yes") or ()))
         security = not path.name.startswith(NOT_SECURITY)
         rows.append({
             "file": path.name, "security": security, "questions": len(filled.results),
@@ -313,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
             "matched_pct": round(100 * (counts["auto"] + counts["review"]) / max(1, len(filled.results)), 1),
             "labelled": tally.labelled, "answerable": tally.answerable, "correct": tally.correct,
             "auto_correct": tally.auto_correct, "auto_labelled": tally.auto, "in_reach": tally.in_reach,
+            "correct_pooled": tally.correct_pooled, "auto_correct_pooled": tally.auto_correct_pooled,
+            "in_reach_pooled": tally.in_reach_pooled,
             "non_security_labelled": nonsec, "non_security_auto": nonsec_auto,
             "held_out": asdict(held),
             "matched_correct_pct": round(100 * tally.correct / tally.labelled, 1) if tally.labelled else None,
@@ -350,6 +364,11 @@ def main(argv: list[str] | None = None) -> int:
         reach = sum(r["in_reach"] for r in sec)
         print(f"in a reviewer's reach (the match, or on a review or unmatched row one of the review sheet's suggestions): "
               f"{reach} ({100 * reach / judged:.1f}% of labelled)")
+        if pooled:
+            cp, ap, rp = (sum(r[k] for r in sec) for k in ("correct_pooled", "auto_correct_pooled", "in_reach_pooled"))
+            print(f"counting also the blind pooled judgement ({POOLED.name}): matched to a right entry {cp} "
+                  f"({100 * cp / judged:.1f}% of labelled); auto right {ap}/{auto_n} ({100 * ap / max(1, auto_n):.1f}%); "
+                  f"in reach {rp} ({100 * rp / judged:.1f}%)")
         if pair["n"]:
             n = pair["n"]
             print(f"second labeller (blind, {n} sampled questions, {SECOND.name}): agrees with the first on {pair['agree']} "
@@ -365,7 +384,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"for {h['answerable']} ({100 * h['answerable'] / h['labelled']:.1f}%); matched to it {h['correct']} "
                   f"({100 * h['correct'] / h['labelled']:.1f}% of labelled); auto right {h['auto_correct']}/{h['auto']} "
                   f"({100 * h['auto_correct'] / max(1, h['auto']):.1f}%); in reach {h['in_reach']} "
-                  f"({100 * h['in_reach'] / h['labelled']:.1f}%)")
+                  f"({100 * h['in_reach'] / h['labelled']:.1f}%)"
+                  + (f"; with the pooled judgement: matched {h['correct_pooled']} ({100 * h['correct_pooled'] / h['labelled']:.1f}%), "
+                     f"auto right {h['auto_correct_pooled']}/{h['auto']} ({100 * h['auto_correct_pooled'] / max(1, h['auto']):.1f}%), "
+                     f"in reach {h['in_reach_pooled']} ({100 * h['in_reach_pooled'] / h['labelled']:.1f}%)" if pooled else ""))
     for name, t in (("all labelled files", answer_all), ("held out", answer_held)):
         if t.auto or t.facts:
             print(f"answers ({name}, {ANSWERS.name}): auto answers right to the question as asked {t.right}/{t.auto} "
