@@ -139,6 +139,7 @@ def fill_file(
     internal: bool = False,
     progress: Callable[[int, int], None] | None = None,
     bank_progress: Callable[[int, int], None] | None = None,
+    questionnaire: Questionnaire | None = None,
 ) -> FillSummary:
     """Import, match, answer and write; the input is never modified and no partial output is left on error.
 
@@ -147,10 +148,11 @@ def fill_file(
     or ``<output>.review.xlsx`` beside ``dest``. ``review_in_file`` puts it in ``dest`` as well: review colours
     and notes on the cells, plus the review sheet in an xlsx unless ``review_sheet`` is False. ``internal``
     also writes the reviewer's version of ``dest`` as ``<output>.internal.<ext>``. ``bank_progress`` is called
-    while a bank without cached vectors is embedded.
+    while a bank without cached vectors is embedded. ``questionnaire``: ``src`` already imported (with
+    ``import_options``), e.g. to start embedding its questions before the session was opened.
     """
     options = options or FillOptions()
-    questionnaire = load_questionnaire(src, import_options)
+    questionnaire = questionnaire or load_questionnaire(src, import_options)
     # the customer's questions are embedded while the bank loads (the matcher is built here, not before)
     session.prefetch(questionnaire.questions)
     session.build_matcher(bank_progress)

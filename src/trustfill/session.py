@@ -78,11 +78,32 @@ class Session:
 
     def _encoder(self) -> Any:
         """The sentence encoder (loaded once per process), or None with the lexical matcher."""
-        if self.matcher_kind != "semantic":
-            return None
-        from .matching.embedding import default_model_files, load_encoder, model_files_from_dir
+        return _encoder(self.matcher_kind, self.model_dir)
 
-        return load_encoder(model_files_from_dir(self.model_dir) if self.model_dir else default_model_files())
+
+def _encoder(matcher_kind: str, model_dir: Path | None) -> Any:
+    if matcher_kind != "semantic":
+        return None
+    from .matching.embedding import default_model_files, load_encoder, model_files_from_dir
+
+    return load_encoder(model_files_from_dir(model_dir) if model_dir else default_model_files())
+
+
+def prefetch_questions(workspace: Path | None, matcher: str | None, questions: Any, *, demo: bool = False) -> None:
+    """Start embedding ``questions`` before the session is even opened, with the encoder :func:`open_session` will use
+    (so loading the workspace overlaps the model's work too). Any problem is left for :func:`open_session` and the
+    matcher to report, in their words."""
+    from .errors import TrustfillError
+    from .settings import load_settings
+
+    try:
+        root = default_root() if demo else find_workspace(workspace).root
+        settings = load_settings(root)
+        encoder = _encoder(matcher or settings.matcher, settings.model_dir)
+    except (TrustfillError, OSError):
+        return
+    if encoder is not None:
+        encoder.prefetch([q.text or "" for q in questions])
 
 
 def cache_dir(workspace: Any) -> Path:

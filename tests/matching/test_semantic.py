@@ -312,3 +312,24 @@ def test_a_failed_prefetch_is_redone_by_encode(monkeypatch: pytest.MonkeyPatch) 
     assert vec.shape[0] == 1
     assert abs(float(np.linalg.norm(vec)) - 1) < 1e-5
     assert calls == [["Do you encrypt backups?"], ["Do you encrypt backups?"]]
+
+
+def test_a_second_prefetch_of_the_same_questions_does_not_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    fresh = Encoder(default_model_files())
+    release = threading.Event()
+    real = fresh._encode
+
+    def slow(texts: list[str], progress: object) -> np.ndarray:
+        release.wait(10)
+        return real(texts, progress)
+
+    monkeypatch.setattr(fresh, "_encode", slow)
+    texts = ["Do you encrypt data at rest?", "Do you run penetration tests?"]
+    fresh.prefetch(texts)
+    fresh.prefetch(list(reversed(texts)))  # returns at once: the work is under way (a wait would hang until release)
+    assert fresh._ahead is not None
+    assert fresh._ahead[0].is_alive()
+    release.set()
+    assert fresh.encode(texts).shape == (2, fresh.dim)

@@ -23,6 +23,7 @@ The model is sentence-transformers all-MiniLM-L6-v2 (Apache-2.0) as an int8 ONNX
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -175,33 +176,52 @@ class Encoder:
             raise WorkspaceError(f"{files.model}: cannot load the sentence model: {exc}; {files.remedy}") from exc
         self._inputs = [i.name for i in self._session.get_inputs()]
         self._memo: dict[str, np.ndarray] = {}
-        self._ahead: threading.Thread | None = None
+        self._ahead: tuple[threading.Thread, Callable[[], None]] | None = None
+        self._pending: frozenset[str] = frozenset()
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Start encoding ``texts`` in the background; :meth:`encode` then finds them done.
 
         onnxruntime releases the GIL while it runs, so the customer's questions are embedded while the caller
-        loads the bank and builds the lexical index, which is Python work: on a 300-question file that hides most
-        of the model's time. A failure here is dropped: :meth:`encode` embeds whatever is missing itself and raises
-        then, in the caller's thread.
+        loads the workspace, the bank and the lexical index, which is Python work: on a 300-question file that hides
+        most of the model's time. A failure here is dropped: :meth:`encode` embeds whatever is missing itself and
+        raises then, in the caller's thread.
         """
-        self._wait()
-        todo = list(dict.fromkeys(c for c in (" ".join(t.split()) for t in texts) if c not in self._memo))
+        todo = sorted(dict.fromkeys(c for c in (" ".join(t.split()) for t in texts)
+                                    if c not in self._memo and c not in self._pending), key=len)
         if not todo:
-            return
+            return  # all done or under way: never wait here, that would undo the overlap
+        self._wait()
+        self._pending = frozenset(todo)
+        stop = threading.Event()
 
         def run() -> None:
+            # a batch at a time, so that a command ending early (a missing profile, say) waits for one batch at most
             with contextlib.suppress(Exception):
-                self._memo.update(zip(todo, self._encode(todo, None), strict=True))
+                for start in range(0, len(todo), BATCH_ROWS):
+                    if stop.is_set():
+                        return
+                    part = todo[start : start + BATCH_ROWS]
+                    self._memo.update(zip(part, self._encode(part, None), strict=True))
 
-        # not a daemon: a daemon thread still inside onnxruntime when the interpreter shuts down can crash it
-        self._ahead = threading.Thread(target=run, name="trustfill-prefetch")
-        self._ahead.start()
+        def finish() -> None:
+            stop.set()
+            thread.join()
+
+        # A daemon, so an interpreter that exits early does not first finish the work; the exit hook stops it
+        # between batches, because a thread still inside onnxruntime while the interpreter shuts down can crash it.
+        thread = threading.Thread(target=run, name="trustfill-prefetch", daemon=True)
+        atexit.register(finish)
+        self._ahead = (thread, finish)
+        thread.start()
 
     def _wait(self) -> None:
         if self._ahead is not None:
-            self._ahead.join()
+            thread, finish = self._ahead
+            thread.join()
+            atexit.unregister(finish)
             self._ahead = None
+            self._pending = frozenset()
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Unit vectors (float32, one row per text). Texts seen before in this process are not re-encoded."""
