@@ -66,3 +66,24 @@ def test_init_keeps_the_vector_cache_out_of_git(run_cli, tmp_path: Path) -> None
     code, _, _ = run_cli("init", str(tmp_path / "ws"))
     assert code == 0
     assert ".trustfill-cache/" in (tmp_path / "ws" / ".gitignore").read_text().splitlines()
+
+
+def test_check_reports_a_bad_settings_file(mini_workspace: Path) -> None:
+    from trustfill.check import check_workspace
+
+    (mini_workspace / "trustfill.yaml").write_text("matcher: neural\n")
+    from trustfill.workspace import find_workspace
+
+    errors = [str(p) for p in check_workspace(workspace=find_workspace(mini_workspace)).errors]
+    assert any("trustfill.yaml:1:10" in e for e in errors), errors
+
+
+def test_check_reports_a_model_dir_that_would_fail_the_first_fill(run_cli, mini_workspace: Path) -> None:
+    (mini_workspace / "models").mkdir()
+    (mini_workspace / "trustfill.yaml").write_text("model_dir: models\n")
+    code, out, err = run_cli("check", str(mini_workspace))
+    assert code != 0
+    assert "model.yaml: missing" in out + err
+    (mini_workspace / "trustfill.yaml").write_text("matcher: lexical\nmodel_dir: models\n")  # not used: not checked
+    code, out, err = run_cli("check", str(mini_workspace))
+    assert "model.yaml" not in out + err

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 
 from .answers import AnswerEngine
-from .errors import Problem, ProfileError
+from .errors import Problem, ProfileError, WorkspaceError
 from .templating import TemplateOutsideRoot, make_env, referenced_facts
 from .workspace import Library, load_library, load_profile, shown
 
@@ -80,6 +80,7 @@ def check_workspace(lib: Library | None = None, *, workspace: Any = None, profil
     templates = _check_templates(lib, env, problems)
     _check_entries(lib, problems, today)
     _check_evidence(lib, problems, today)
+    _check_settings(lib, problems)
     profile = profile or lib.workspace.default_profile()
     unset = 0
     if profile is not None and not any(p.level == "error" for p in problems):
@@ -89,6 +90,21 @@ def check_workspace(lib: Library | None = None, *, workspace: Any = None, profil
         facts=len(lib.facts.decls), templates=templates, evidence=len(lib.evidence), problems=tuple(problems),
         unset_facts=unset,
     )
+
+
+def _check_settings(lib: Library, problems: list[Problem]) -> None:
+    """``trustfill.yaml``: its keys and values, and another model's folder (manifest, files and their hashes), which
+    would otherwise fail only at the first fill."""
+    from .settings import load_settings
+
+    try:
+        settings = load_settings(lib.workspace.root)
+        if settings.model_dir is not None and settings.matcher == "semantic":
+            from .matching.embedding import load_encoder, model_files_from_dir
+
+            load_encoder(model_files_from_dir(settings.model_dir))
+    except WorkspaceError as exc:
+        problems.extend(exc.problems or (Problem(str(lib.workspace.root / "trustfill.yaml"), str(exc)),))
 
 
 def _undeclared(lib: Library, paths: set[str]) -> list[str]:
