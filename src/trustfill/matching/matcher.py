@@ -622,13 +622,15 @@ class Matcher:
         out: list[tuple[int, MatchResult]] = []
         for hits in sem.search(qvecs):
             chunk = [items[i] for i in hits.rows.tolist()]
+            # an entry's meaning: its best phrasing's cosine blended with its centroid's (Fusion.centroid)
+            meaning = hits.sims if f.centroid == 0 or hits.centroid is None else (1 - f.centroid) * hits.sims + f.centroid * hits.centroid
             lex: list[dict[int, tuple[float, int, float]]] = []  # entry -> (score, best doc, shared max)
             pair_q: list[int] = []
             pair_e: list[int] = []
             near: list[np.ndarray] = []
             outside: list[float] = []
             for j, it in enumerate(chunk):
-                sims = hits.sims[j]
+                sims = meaning[j]
                 known: dict[int, tuple[float, int, float]] = {}
                 if len(it) > 5:
                     ranked, row = it[5], it[6]
@@ -662,7 +664,8 @@ class Matcher:
                 pos, text, analysis, vec, decision = it[:5]
                 unseen = float(it[5].unseen[it[6]]) if len(it) > 5 else 0.0
                 res = self._fused_decision(
-                    text, analysis, vec, decision, qvecs[hits.rows[j]], hits.sims[j], near[j], outside[j], lex[j], unseen, explain
+                    text, analysis, vec, decision, qvecs[hits.rows[j]], meaning[j], near[j], outside[j], lex[j], unseen, explain,
+                    hits.sims[j],
                 )
                 out.append((pos, res))
         return out
@@ -680,7 +683,10 @@ class Matcher:
         lex: dict[int, tuple[float, int, float]],
         unseen: float,
         explain: bool,
+        best_cos: np.ndarray,
     ) -> MatchResult:
+        """Decide one question from its entries' lexical scores and meaning (``sims``: best-phrasing and centroid
+        cosines blended; ``best_cos``: the best phrasing's alone, which the reasons and candidates show)."""
         f, t = self.fusion, self.thresholds
         assert self.semantic is not None
         w = f.weight
@@ -704,7 +710,7 @@ class Matcher:
         for e in shown:
             lscore, ldoc = lex.get(e, (0.0, -1))[:2]
             text_used = self.doc_texts[ldoc] if ldoc >= 0 and lscore > 0 else self.semantic.nearest(qvec, e)[0]
-            cands.append(Candidate(self.entries[e].id, round(fused[e], 4), text_used, round(lscore, 4), round(float(sims[e]), 4)))
+            cands.append(Candidate(self.entries[e].id, round(fused[e], 4), text_used, round(lscore, 4), round(float(best_cos[e]), 4)))
         agree = chosen is not None and chosen == lex_top == sem_top
         lbest = lex.get(chosen, (0.0, -1, 0.0))[0] if chosen is not None else 0.0
         shared_max = lex.get(chosen, (0.0, -1, 0.0))[2] if chosen is not None else 0.0
@@ -724,7 +730,7 @@ class Matcher:
             runner = f" over {name(order[1])}" if len(order) > 1 else ""
             reason = (
                 f"words and meaning agree: fused score {best:.1f} >= {f.auto_score:g} and margin {margin:.1f}{runner} "
-                f">= {f.auto_margin:g} (lexical {lbest:.1f}, similarity {float(sims[chosen]):.2f})"
+                f">= {f.auto_margin:g} (lexical {lbest:.1f}, similarity {float(best_cos[chosen]):.2f})"
             )
         elif best >= f.auto_score and margin >= f.auto_margin and agree and _follow_up(analysis):
             status = "review"
