@@ -37,7 +37,6 @@ sys.path.insert(0, str(HERE))
 
 import coverage  # noqa: E402
 import match_eval  # noqa: E402
-
 from trustfill.importers import load_questionnaire  # noqa: E402
 from trustfill.matching import Fusion  # noqa: E402
 from trustfill.matching import matcher as matcher_module  # noqa: E402
@@ -136,7 +135,7 @@ def top1(x: np.ndarray, y: np.ndarray, mask: np.ndarray, w: np.ndarray) -> int:
 
 def as_fusion(w: np.ndarray) -> tuple[float, float]:
     """(weight, centroid) of coefficients (a, b, c)."""
-    a, b, c = np.maximum(w, 0.0) / max(float(np.maximum(w, 0.0).sum()), 1e-12)
+    _, b, c = np.maximum(w, 0.0) / max(float(np.maximum(w, 0.0).sum()), 1e-12)
     return float(b + c), float(c / (b + c)) if b + c > 0 else 0.0
 
 
