@@ -81,7 +81,8 @@ question's weight the entry explains (lexical coverage) 863 / 274 / 191, and wit
 (no bound on it for unscored entries, so the margin could not stay honest); the cosine with the entry's own
 question 859 / 264 / 191; lexical squared 866 / 272 / 192; the candidate's rank on each signal 858 / 278 / 192 (no
 bound for unscored entries either; with the two above); a hubness term (mean cosine of the entry's centroid with
-its 1-20 nearest entries) 867-869 / 271-272 / 191-192. Blended by hand into the old fusion instead of the centroid:
+its 1-20 nearest entries) 867-869 / 271-272 / 191-192; products lexical x cosine and lexical x centroid 868-869 /
+267-272 / 192; squared cosines 868 / 276 / 191; sqrt(lexical) for lexical 864 / 271 / 191. Blended by hand into the old fusion instead of the centroid:
 a soft maximum over the entry's texts, or the second-best text's cosine: top-1 within 5 of the old fusion on every
 set, the held-out shared files 4-5 lower. As auto rules: the softmax probability
 of the chosen entry instead of the margin (0.5-0.9) trades precision for coverage along the same line as the margin
