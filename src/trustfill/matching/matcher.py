@@ -653,8 +653,13 @@ class Matcher:
         out: list[tuple[int, MatchResult]] = []
         for hits in sem.search(qvecs):
             chunk = [items[i] for i in hits.rows.tolist()]
-            # an entry's meaning: its best phrasing's cosine blended with its centroid's (Fusion.centroid)
-            meaning = hits.sims if f.centroid == 0 or hits.centroid is None else (1 - f.centroid) * hits.sims + f.centroid * hits.centroid
+            # an entry's meaning: its best phrasing's cosine blended with its centroid's (Fusion.centroid), in place:
+            # these are (chunk x entries) arrays
+            meaning = hits.sims
+            if f.centroid > 0 and hits.centroid is not None:
+                meaning = hits.centroid
+                meaning *= f.centroid
+                meaning += (1 - f.centroid) * hits.sims
             lex: list[dict[int, tuple[float, int, float]]] = []  # entry -> (score, best doc, shared max)
             pair_q: list[int] = []
             pair_e: list[int] = []
