@@ -624,6 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--matcher", choices=("semantic", "lexical"), default="semantic", help="matcher to score (default: %(default)s)"
     )
     parser.add_argument("--fusion-weight", type=float, help="semantic matcher: Fusion.weight to evaluate")
+    parser.add_argument("--fusion-centroid", type=float, help="semantic matcher: Fusion.centroid to evaluate")
     parser.add_argument(
         "--thresholds",
         type=_thresholds,
@@ -651,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             fusion = dataclasses.replace(fusion, auto_score=t.auto_score, auto_margin=t.auto_margin, review_score=t.review_score)
         if args.fusion_weight is not None:
             fusion = dataclasses.replace(fusion, weight=args.fusion_weight)
+        if args.fusion_centroid is not None:
+            fusion = dataclasses.replace(fusion, centroid=args.fusion_centroid)
         semantic = SemanticBank(entries, load_encoder(default_model_files()), cache_dir=REPO / ".trustfill-cache")
         matcher = Matcher(entries, semantic=semantic, fusion=fusion)
     else:
@@ -659,7 +662,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds = time.perf_counter() - start
 
     m = metrics(outcomes)
-    print(f"matcher: {args.matcher}" + (f" (fusion weight {matcher.fusion.weight:g})" if matcher.semantic is not None else ""))
+    print(f"matcher: {args.matcher}" + (f" (fusion weight {matcher.fusion.weight:g}, centroid {matcher.fusion.centroid:g})" if matcher.semantic is not None else ""))
     print_report(m, outcomes, len(lib.entries), knobs(matcher), seconds)
     if args.errors:
         print_errors(outcomes, include_held_out=args.show_held_out)

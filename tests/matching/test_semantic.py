@@ -333,3 +333,77 @@ def test_a_second_prefetch_of_the_same_questions_does_not_wait(monkeypatch: pyte
     assert fresh._ahead[0].is_alive()
     release.set()
     assert fresh.encode(texts).shape == (2, fresh.dim)
+
+# --- ranking: an entry's meaning blends its best phrasing with its centroid (Fusion.centroid) ------------------
+
+
+def test_centroids_are_the_normalised_mean_of_an_entrys_text_vectors(tmp_path: Path) -> None:
+    spy = _Spy()
+    bank = [entry("a", "Do you back up data?", "Are backups taken?", "Backups"), entry("b", "Is data encrypted at rest?")]
+    sem = SemanticBank(bank, spy, cache_dir=tmp_path, shipped=None)  # type: ignore[arg-type]
+    vecs = spy.encode(["Do you back up data?", "Are backups taken?", "Backups"])
+    mean = vecs.mean(axis=0)
+    assert np.allclose(sem.centroids[0], mean / np.linalg.norm(mean), atol=1e-3)
+    assert np.allclose(sem.centroids[1], spy.encode(["Is data encrypted at rest?"])[0], atol=1e-3)
+    q = spy.encode(["Backups taken?"])
+    hits = next(sem.search(q))
+    assert np.allclose(hits.centroid, q @ sem.centroids.T, atol=1e-6)
+
+
+class _CentroidSemantic(_FixedSemantic):
+    """Fixed best-phrasing and centroid cosines per entry."""
+
+    def __init__(self, entries: list, sims: dict[str, float], centroid: dict[str, float]) -> None:
+        super().__init__(entries, sims)
+        self.centroid = np.array([centroid.get(i, 0.0) for i in self.ids], dtype=np.float32)
+
+    def search(self, qvecs: np.ndarray):
+        n = len(qvecs)
+        yield SemanticHits(np.arange(n), np.tile(self.sims, (n, 1)), np.tile(self.centroid, (n, 1)))
+
+
+def test_an_entry_all_of_whose_phrasings_fit_outranks_one_that_a_single_alias_echoes() -> None:
+    # no word in common with the bank: meaning decides. 'ir-plan' has one alias closer to the question;
+    # every phrasing of 'breach-notify' is close, so its centroid is too.
+    sem = _CentroidSemantic(BANK, {"ir-plan": 0.90, "breach-notify": 0.78}, {"ir-plan": 0.40, "breach-notify": 0.77})
+    question = "Will somebody phone us soon after mishaps?"
+    blended = Matcher(BANK, semantic=sem).match(question)
+    assert blended.candidates[0].entry_id == "breach-notify"
+    assert blended.candidates[0].semantic == pytest.approx(0.78)  # what is shown stays the best phrasing's cosine
+    best_only = Matcher(BANK, semantic=sem, fusion=Fusion(centroid=0.0)).match(question)
+    assert best_only.candidates[0].entry_id == "ir-plan"
+
+
+def test_the_shipped_ranking_is_a_fitted_blend_of_words_and_meaning() -> None:
+    f = Fusion()
+    # benchmarks/fit_ranker.py's refit (tuned on the labelled files' non-held-out rows and match_eval's listed
+    # part): words about a third, the best phrasing and the centroid the rest, about equally
+    assert 0.3 <= 1 - f.weight <= 0.45
+    assert 0.4 <= f.centroid <= 0.65
+    with pytest.raises(ValueError, match="centroid"):
+        Fusion(centroid=1.5)
+
+
+RANKED_FIRST = [
+    # (a paraphrase written for this test, the bundled bank's entry that answers it)
+    ("Someone changes teams internally: what happens to the permissions they had before?", "iam-role-change-access"),
+    ("Who runs your production servers day to day, your own staff or an outside operator?", "infra-hosting-management-outsourcing"),
+    ("Do you check door access records regularly for unusual entries?", "physical-access-log-review"),
+    ("How do you prevent criminals pretending to be a vendor from changing where you send payments?", "risk-payment-fraud-controls"),
+    ("Could our data still be decrypted if your key management service lost a key?", "cek-key-recovery"),
+    ("Does your monitoring alert on impossible travel or very large data downloads by a user?", "log-behaviour-anomaly-detection"),
+]
+
+
+@pytest.fixture(scope="module")
+def bundled_matcher(encoder: Encoder) -> Matcher:
+    from trustfill.workspace import Workspace, default_root, load_library
+
+    entries = list(load_library(Workspace(default_root(), is_default=True)).entries.values())
+    return Matcher(entries, semantic=SemanticBank(entries, encoder, cache_dir=None))
+
+
+@pytest.mark.parametrize(("question", "right"), RANKED_FIRST)
+def test_the_fused_ranking_puts_known_paraphrases_first(bundled_matcher: Matcher, question: str, right: str) -> None:
+    res = bundled_matcher.match(question)
+    assert res.candidates[0].entry_id == right, [c.entry_id for c in res.candidates]

@@ -99,8 +99,12 @@ class Scoring:
 class Fusion:
     """How the semantic matcher fuses meaning with words, and when it fills (see the matcher docstring)."""
 
-    weight: float = 0.5
-    """Share of the fused score that meaning takes: fused = (1 - weight) x lexical + weight x 100 x cosine."""
+    weight: float = 0.64
+    """Share of the fused score that meaning takes: fused = (1 - weight) x lexical + weight x 100 x meaning."""
+    centroid: float = 0.54
+    """Share of an entry's meaning that its centroid takes: meaning = (1 - centroid) x best cosine over its texts
+    + centroid x cosine with the normalised mean of its text vectors. ``weight`` and ``centroid`` are fitted by
+    ``benchmarks/fit_ranker.py``."""
     auto_score: float = 57.5
     """Minimum fused score to fill without review."""
     auto_margin: float = 6.0
@@ -111,8 +115,8 @@ class Fusion:
     """Entries nearest in meaning that are scored lexically too (beside the lexical matcher's own candidates)."""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.weight <= 1 or self.top_k < 1:
-            raise ValueError("fusion needs 0 <= weight <= 1 and top_k >= 1")
+        if not 0 <= self.weight <= 1 or not 0 <= self.centroid <= 1 or self.top_k < 1:
+            raise ValueError("fusion needs 0 <= weight <= 1, 0 <= centroid <= 1 and top_k >= 1")
         if not 0 <= self.review_score <= self.auto_score <= 100 or self.auto_margin < 0:
             raise ValueError("fusion needs 0 <= review_score <= auto_score <= 100 and auto_margin >= 0")
 
