@@ -334,6 +334,7 @@ def test_a_second_prefetch_of_the_same_questions_does_not_wait(monkeypatch: pyte
     release.set()
     assert fresh.encode(texts).shape == (2, fresh.dim)
 
+
 # --- ranking: an entry's meaning blends its best phrasing with its centroid (Fusion.centroid) ------------------
 
 
