@@ -278,6 +278,10 @@ class Encoder:
             if "token_type_ids" in self._inputs:
                 feeds["token_type_ids"] = np.zeros_like(ids)
             hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+            # Each batch's buffers have their own sizes; glibc keeps the freed ones, so the heap only grows (2,000
+            # questions: +175 MB). Handing them back after each batch costs no measurable time (7.04 vs 6.85 ms CPU
+            # per text) and keeps the peak of 2,000 questions against a 10,000-entry bank at 521 MB instead of 600.
+            _malloc_trim()()
             m = mask[:, :, None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
@@ -287,6 +291,20 @@ class Encoder:
             done = end
         assert out is not None
         return out
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[], object]:
+    """glibc's ``malloc_trim(0)``, or a no-op where there is none (macOS, Windows, musl)."""
+    try:
+        import ctypes
+        import ctypes.util
+
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    return lambda: trim(0)
 
 
 @functools.lru_cache(maxsize=4)
