@@ -24,6 +24,9 @@ from trustfill.models import Implication
     # found by the blind answer labelling of this session's auto answers (both were written as the entry's "Yes")
     "Do all clients use the same local administrator/root password?",
     "Are any disaster recovery locations outside the institution's geographic region?",
+    # found by the blind labelling of the auto answers new after the ranking change (HECVAT Full DCTR-17, held out)
+    "Does your cloud vendor have access to your encryption keys?",
+    "Can the hosting provider gain access to the decryption keys?",
 ])
 def test_negative_questions(text: str) -> None:
     assert is_negative(text)
@@ -39,6 +42,8 @@ def test_negative_questions(text: str) -> None:
     "Do clients have the option to not participate in or postpone an upgrade?",
     "Are local administrator passwords unique per device?",
     "Do support or engineering staff access customer data from outside the region where it is stored?",
+    "Are encryption keys stored in a key management service?",
+    "Do customers have access to their own encryption keys?",
 ])
 def test_positive_questions(text: str) -> None:
     assert not is_negative(text)

@@ -40,6 +40,10 @@ def _entry(category: str = "Identity and access management", entry_id: str = "so
     ("Can you enforce institution-defined session timeouts?", "Yes. Sessions end after 30 minutes of inactivity."),
     ("Have you entered into BAAs with all subcontractors who may have access to PHI?",
      "No. We do not sign business associate agreements."),
+    # the blind labelling of the auto answers new after the ranking change (HECVAT Lite HLDC-02): written "Yes" from
+    # the data-center access entry
+    ("Does your company own the physical data center where the institution's data will reside?",
+     "Yes. Physical access to the data centers is restricted to authorised staff by the hosting provider."),
 ])
 def test_a_qualifier_the_answer_does_not_establish_is_reported(question: str, narrative: str) -> None:
     why = unmet_qualifier(question, narrative)
@@ -55,6 +59,8 @@ def test_a_qualifier_the_answer_does_not_establish_is_reported(question: str, na
     ("Have all subcontractors with access to customer data signed confidentiality agreements?",
      "Yes. Every vendor with access to customer data signs a data processing agreement."),
     ("Are backups stored off-site?", "Yes. Backups are copied to another region."),  # no qualifier at all
+    ("Do you own or operate your own data centers?", "No. We run no data centers of our own; AWS hosts the product."),
+    ("Is physical access to the data centers restricted?", "Yes. The hosting provider restricts physical access."),
 ])
 def test_a_qualifier_the_answer_establishes_or_no_qualifier_passes(question: str, narrative: str) -> None:
     assert unmet_qualifier(question, narrative) is None
@@ -214,3 +220,9 @@ def test_a_row_answered_from_its_scope_takes_no_part_in_contradictions(tmp_path:
                                    ("Privacy", training, ("Yes", "No", "N/A"))], "fill")
     assert scoped[0].answer.short == "N/A"
     assert not any("contradicts" in n for r in scoped for n in r.notes)
+
+
+def test_our_own_staff_is_not_our_own_data_center() -> None:
+    narrative = ("Yes. The product runs in the hosting provider's data centers, where the provider limits entry to approved "
+                 "staff. Our own staff have no physical access to these facilities.")
+    assert unmet_qualifier("Does your company own the physical data center where the data will reside?", narrative)

@@ -38,6 +38,8 @@ _BAD = re.compile(
     r"|(?:locations?|sites?|copies|backups?) (?:are |is )?(?:located |kept |stored )?outside (?:of )?(?:the |your |our )?"
     r"(?:institution'?s |customer'?s )?(?:geographic(?:al)? )?(?:region|data zone|country|jurisdiction)"
     r"|(?:unplanned|unscheduled|significant|major) (?:service |system )?(?:outages?|disruptions?|interruptions?|downtime)"
+    r"|(?:cloud |hosting |infrastructure |third[- ]party )?(?:vendors?|providers?)(?:'s?)? (?:have|has|had|with|get|gets|"
+    r"can (?:get|gain|have)|gain|gains) access to (?:your |the |our |its )?(?:(?:data )?encryption |decryption |private )?keys"
     r")\b",
     re.I,
 )

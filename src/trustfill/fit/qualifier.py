@@ -60,6 +60,14 @@ QUALIFIERS: tuple[Qualifier, ...] = (
                    rf"specif(?:y|ies)|own policy)\b|\b(?:configurable|customi[sz]able|adjustable)\b", re.I),
     ),
     Qualifier(
+        "data centers the company owns",
+        re.compile(r"\b(?:own|owns|owned|operate|operates|run|runs) (?:the |its |your |their |a |any )?(?:own )?(?:physical )?"
+                   r"data ?cent(?:er|re)s?\b|\b(?:company|vendor|self)[- ]owned data ?cent(?:er|re)s?\b", re.I),
+        re.compile(r"\b(?:our own|company[- ]owned) (?:physical )?data ?cent(?:er|re)s?\b|\bno data ?cent(?:er|re)s? of our own\b"
+                   r"|\b(?:we|do not|don't|never) (?:own|operate|run) (?:any |our |the |its |all )?(?:own )?(?:physical )?data ?cent"
+                   r"|\bdata ?cent(?:er|re)s? (?:that )?we (?:own|operate|run)\b", re.I),
+    ),
+    Qualifier(
         "subcontractors",
         re.compile(r"\b(?:sub-?contractors?|sub-?processors?|subservice organi[sz]ations?)\b", re.I),
         re.compile(r"\b(?:sub-?contractors?|sub-?processors?|subservice|vendors?|suppliers?|third[- ]part(?:y|ies)|"
