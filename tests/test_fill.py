@@ -372,7 +372,7 @@ def test_word_questionnaire_copy_has_no_review_marks_unless_asked(tmp_path: Path
     doc = Document()
     table = doc.add_table(rows=1, cols=2)
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Question", "Answer"
-    for question in ("Do you require MFA?", "Do you perform background checks?"):  # MFA: workforce or admins? a person picks
+    for question in ("Do you use multi-factor authentication?", "Do you perform background checks?"):  # whose MFA? a person picks
         table.add_row().cells[0].text = question
     src = tmp_path / "q.docx"
     doc.save(str(src))

@@ -288,12 +288,19 @@ def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None,
     from .importers import load_questionnaire
     from .session import prefetch_questions
 
-    # The file first, so the model embeds its questions while the workspace and the bank load.
+    # The file first, so the model embeds its questions while the workspace and the bank load. A file that cannot be
+    # imported is reported as before: after any workspace error and the line naming the workspace and profile.
     import_options = _options_from(kwargs)
-    questionnaire = load_questionnaire(file, import_options)
-    prefetch_questions(workspace, matcher, questionnaire.questions, demo=demo)
+    try:
+        questionnaire = load_questionnaire(file, import_options)
+    except TrustfillError:
+        questionnaire = None
+    if questionnaire is not None:
+        prefetch_questions(workspace, matcher, questionnaire.questions, demo=demo)
     session = open_session(workspace, profile, matcher, demo=demo)
     _say_what_is_used(session)
+    if questionnaire is None:
+        questionnaire = load_questionnaire(file, import_options)  # raises its error again, now in its place
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer)
     with views.progress_bars("embedding the question bank", "answering") as (bank_progress, progress):
         summary = fill_file(session, file, output, import_options=import_options, options=options,
