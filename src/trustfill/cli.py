@@ -285,28 +285,16 @@ def fill(file: Path, output: Path, workspace: Path | None, profile: Path | None,
         raise UsageError("--no-review-sheet only applies with --review-in-file; the customer's file gets no review sheet by default")
     if clean:
         click.echo("note: --clean is no longer needed (answers only is the default) and will be removed", err=True)
-    from .importers import load_questionnaire
-    from .session import prefetch_questions
-
-    # The file first, so the model embeds its questions while the workspace and the bank load. A file that cannot be
-    # imported is reported as before: after any workspace error and the line naming the workspace and profile.
-    import_options = _options_from(kwargs)
-    try:
-        questionnaire = load_questionnaire(file, import_options)
-    except TrustfillError:
-        questionnaire = None
-    if questionnaire is not None:
-        prefetch_questions(workspace, matcher, questionnaire.questions, demo=demo)
     session = open_session(workspace, profile, matcher, demo=demo)
     _say_what_is_used(session)
-    if questionnaire is None:
-        questionnaire = load_questionnaire(file, import_options)  # raises its error again, now in its place
+    with views.progress_bar("embedding the question bank") as progress:
+        session.build_matcher(progress)
     options = FillOptions(review_mode=review_mode, overwrite=overwrite, customer=customer)
-    with views.progress_bars("embedding the question bank", "answering") as (bank_progress, progress):
-        summary = fill_file(session, file, output, import_options=import_options, options=options,
+    with views.progress_bar("answering") as progress:
+        summary = fill_file(session, file, output, import_options=_options_from(kwargs), options=options,
                             fmt=OutputFormat(fmt), force=force, report_path=report_path, review_file=review_file,
                             review_in_file=review_in_file, review_sheet=not no_review_sheet, internal=internal,
-                            progress=progress, bank_progress=bank_progress, questionnaire=questionnaire)
+                            progress=progress)
     views.print_fill_summary(summary, report_path, summary.review_file)
     if summary.internal_file is not None:
         click.echo(f"internal version: {summary.internal_file} (not for the customer)")

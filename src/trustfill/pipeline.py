@@ -138,8 +138,6 @@ def fill_file(
     review_sheet: bool = True,
     internal: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    bank_progress: Callable[[int, int], None] | None = None,
-    questionnaire: Questionnaire | None = None,
 ) -> FillSummary:
     """Import, match, answer and write; the input is never modified and no partial output is left on error.
 
@@ -147,15 +145,10 @@ def fill_file(
     answer, entry, suggestions, notes and a Decision column) always goes to a review workbook, ``review_file``
     or ``<output>.review.xlsx`` beside ``dest``. ``review_in_file`` puts it in ``dest`` as well: review colours
     and notes on the cells, plus the review sheet in an xlsx unless ``review_sheet`` is False. ``internal``
-    also writes the reviewer's version of ``dest`` as ``<output>.internal.<ext>``. ``bank_progress`` is called
-    while a bank without cached vectors is embedded. ``questionnaire``: ``src`` already imported (with
-    ``import_options``), e.g. to start embedding its questions before the session was opened.
+    also writes the reviewer's version of ``dest`` as ``<output>.internal.<ext>``.
     """
     options = options or FillOptions()
-    questionnaire = questionnaire or load_questionnaire(src, import_options)
-    # the customer's questions are embedded while the bank loads (the matcher is built here, not before)
-    session.prefetch(questionnaire.questions)
-    session.build_matcher(bank_progress)
+    questionnaire = load_questionnaire(src, import_options)
     from .answer_library.reuse import reuse_for_fill
 
     library = reuse_for_fill(session.lib.workspace.root, src, options.customer)

@@ -59,51 +59,16 @@ class Session:
             mappings = Mappings.load(path) if path.is_file() else None
             entries = list(self.lib.entries.values())
             semantic = None
-            encoder = self._encoder()
-            if encoder is not None:
+            if self.matcher_kind == "semantic":
+                from .matching.embedding import default_model_files, load_encoder, model_files_from_dir
                 from .matching.semantic import SemanticBank
 
+                files = model_files_from_dir(self.model_dir) if self.model_dir else default_model_files()
                 # the shipped vectors serve any bank's texts that the bundled one has too (they are keyed by text)
-                semantic = SemanticBank(entries, encoder, cache_dir=cache_dir(self.lib.workspace), progress=progress,
+                semantic = SemanticBank(entries, load_encoder(files), cache_dir=cache_dir(self.lib.workspace), progress=progress,
                                         shipped=True if self.model_dir is None else None)
             self._matcher = Matcher(entries, mappings=mappings, semantic=semantic)
         return self._matcher
-
-    def prefetch(self, questions: Any) -> None:
-        """Start embedding these questions' texts in the background (semantic matcher only); call before
-        :meth:`build_matcher`, whose Python work then overlaps the model's."""
-        encoder = self._encoder()
-        if encoder is not None:
-            encoder.prefetch([q.text or "" for q in questions])
-
-    def _encoder(self) -> Any:
-        """The sentence encoder (loaded once per process), or None with the lexical matcher."""
-        return _encoder(self.matcher_kind, self.model_dir)
-
-
-def _encoder(matcher_kind: str, model_dir: Path | None) -> Any:
-    if matcher_kind != "semantic":
-        return None
-    from .matching.embedding import default_model_files, load_encoder, model_files_from_dir
-
-    return load_encoder(model_files_from_dir(model_dir) if model_dir else default_model_files())
-
-
-def prefetch_questions(workspace: Path | None, matcher: str | None, questions: Any, *, demo: bool = False) -> None:
-    """Start embedding ``questions`` before the session is even opened, with the encoder :func:`open_session` will use
-    (so loading the workspace overlaps the model's work too). Any problem is left for :func:`open_session` and the
-    matcher to report, in their words."""
-    from .errors import TrustfillError
-    from .settings import load_settings
-
-    try:
-        root = default_root() if demo else find_workspace(workspace).root
-        settings = load_settings(root)
-        encoder = _encoder(matcher or settings.matcher, settings.model_dir)
-    except (TrustfillError, OSError):
-        return
-    if encoder is not None:
-        encoder.prefetch([q.text or "" for q in questions])
 
 
 def cache_dir(workspace: Any) -> Path:

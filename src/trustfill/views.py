@@ -260,28 +260,6 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-@contextlib.contextmanager
-def progress_bars(*labels: str) -> Iterator[tuple[Callable[[int, int], None] | None, ...]]:
-    """Several steps' bars in one rich display (rich allows one live display at a time); a step's bar appears only
-    once it reports progress. Nothing in CI or pipes."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield tuple(None for _ in labels)
-        return
-    from rich.progress import Progress
-
-    with Progress(console=_err, transient=True) as progress:
-        tasks: dict[str, Any] = {}
-
-        def updater(label: str) -> Callable[[int, int], None]:
-            def update(done: int, total: int) -> None:
-                if label not in tasks:
-                    tasks[label] = progress.add_task(label, total=total)
-                progress.update(tasks[label], completed=done, total=total)
-            return update
-
-        yield tuple(updater(label) for label in labels)
-
-
 def print_review_learned(read: Any, path: Any) -> None:
     """``learn --from``: what was recorded and what is left."""
     entries = sum(1 for d in read.decisions if d.entry_id is not None)

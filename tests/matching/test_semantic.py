@@ -284,57 +284,6 @@ def test_model_files_key_depends_on_both_hashes() -> None:
     assert a.key != replace(a, tokenizer_sha256="3" * 64).key
 
 
-def test_prefetched_questions_are_the_vectors_encode_gives(tmp_path: Path) -> None:
-    fresh = Encoder(default_model_files())
-    texts = ["Do you encrypt data at rest?", "Is MFA  enforced for administrators?", "Describe your incident response plan."]
-    fresh.prefetch(texts)
-    got = fresh.encode(texts)
-    alone = Encoder(default_model_files()).encode(texts)
-    # each text's vector is its own, whoever encoded it (whitespace runs count as one space either way)
-    assert np.allclose(got, alone, atol=1e-5)
-    assert fresh._ahead is None  # encode waited for the background work
-
-
-def test_a_failed_prefetch_is_redone_by_encode(monkeypatch: pytest.MonkeyPatch) -> None:
-    fresh = Encoder(default_model_files())
-    real = fresh._encode
-    calls: list[list[str]] = []
-
-    def flaky(texts: list[str], progress: object) -> np.ndarray:
-        calls.append(list(texts))
-        if len(calls) == 1:
-            raise MemoryError("no room in the background")
-        return real(texts, progress)
-
-    monkeypatch.setattr(fresh, "_encode", flaky)
-    fresh.prefetch(["Do you encrypt backups?"])
-    vec = fresh.encode(["Do you encrypt backups?"])
-    assert vec.shape[0] == 1
-    assert abs(float(np.linalg.norm(vec)) - 1) < 1e-5
-    assert calls == [["Do you encrypt backups?"], ["Do you encrypt backups?"]]
-
-
-def test_a_second_prefetch_of_the_same_questions_does_not_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-
-    fresh = Encoder(default_model_files())
-    release = threading.Event()
-    real = fresh._encode
-
-    def slow(texts: list[str], progress: object) -> np.ndarray:
-        release.wait(10)
-        return real(texts, progress)
-
-    monkeypatch.setattr(fresh, "_encode", slow)
-    texts = ["Do you encrypt data at rest?", "Do you run penetration tests?"]
-    fresh.prefetch(texts)
-    fresh.prefetch(list(reversed(texts)))  # returns at once: the work is under way (a wait would hang until release)
-    assert fresh._ahead is not None
-    assert fresh._ahead[0].is_alive()
-    release.set()
-    assert fresh.encode(texts).shape == (2, fresh.dim)
-
-
 # --- ranking: an entry's meaning blends its best phrasing with its centroid (Fusion.centroid) ------------------
 
 

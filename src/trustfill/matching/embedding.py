@@ -23,14 +23,12 @@ The model is sentence-transformers all-MiniLM-L6-v2 (Apache-2.0) as an int8 ONNX
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import functools
 import hashlib
 import importlib.util
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -176,56 +174,9 @@ class Encoder:
             raise WorkspaceError(f"{files.model}: cannot load the sentence model: {exc}; {files.remedy}") from exc
         self._inputs = [i.name for i in self._session.get_inputs()]
         self._memo: dict[str, np.ndarray] = {}
-        self._ahead: tuple[threading.Thread, Callable[[], None]] | None = None
-        self._pending: frozenset[str] = frozenset()
-
-    def prefetch(self, texts: Sequence[str]) -> None:
-        """Start encoding ``texts`` in the background; :meth:`encode` then finds them done.
-
-        onnxruntime releases the GIL while it runs, so the customer's questions are embedded while the caller
-        loads the workspace, the bank and the lexical index, which is Python work: on a 300-question file that hides
-        most of the model's time. A failure here is dropped: :meth:`encode` embeds whatever is missing itself and
-        raises then, in the caller's thread.
-        """
-        todo = sorted(dict.fromkeys(c for c in (" ".join(t.split()) for t in texts)
-                                    if c not in self._memo and c not in self._pending), key=len)
-        if not todo:
-            return  # all done or under way: never wait here, that would undo the overlap
-        self._wait()
-        self._pending = frozenset(todo)
-        stop = threading.Event()
-
-        def run() -> None:
-            # a batch at a time, so that a command ending early (a missing profile, say) waits for one batch at most
-            with contextlib.suppress(Exception):
-                for start in range(0, len(todo), BATCH_ROWS):
-                    if stop.is_set():
-                        return
-                    part = todo[start : start + BATCH_ROWS]
-                    self._memo.update(zip(part, self._encode(part, None), strict=True))
-
-        def finish() -> None:
-            stop.set()
-            thread.join()
-
-        # A daemon, so an interpreter that exits early does not first finish the work; the exit hook stops it
-        # between batches, because a thread still inside onnxruntime while the interpreter shuts down can crash it.
-        thread = threading.Thread(target=run, name="trustfill-prefetch", daemon=True)
-        atexit.register(finish)
-        self._ahead = (thread, finish)
-        thread.start()
-
-    def _wait(self) -> None:
-        if self._ahead is not None:
-            thread, finish = self._ahead
-            thread.join()
-            atexit.unregister(finish)
-            self._ahead = None
-            self._pending = frozenset()
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Unit vectors (float32, one row per text). Texts seen before in this process are not re-encoded."""
-        self._wait()
         clean = [" ".join(t.split()) for t in texts]
         todo = list(dict.fromkeys(t for t in clean if t not in self._memo))
         if todo:
