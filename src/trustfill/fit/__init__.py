@@ -67,21 +67,20 @@ def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: R
     """Fit ``answer`` (entry ``entry``'s answer, status ok) to the question ``text`` whose short slot allows ``allowed``,
     under the heading ``section``."""
     form = classify_form(text, allowed)
-    scoped = gate(text, section, form.kind == "yes_no", entry, answer.narrative, getattr(engine, "flat_facts", {}))
+    facts = getattr(engine, "flat_facts", {})
+    scoped = gate(text, section, form.kind == "yes_no", entry, answer.narrative, facts)
     if scoped is not None and scoped.not_applicable:
-        na = replace(answer, source=answer.source + SCOPE_SOURCE, narrative=scoped.reason, evidence=(),
-                     facts=((scoped.scope.fact, engine.flat_facts[scoped.scope.fact]),), customer_responsibility=None)
         if form.kind in ("open", "value") or (allowed and not any(_NOT_APPLICABLE.fullmatch(a.strip()) for a in allowed)):
             # a dropdown without N/A (HECVAT's Yes/No) stays empty: the reason goes to the free-text cell beside it
-            return Fitted(replace(na, short=""), form, text_only=True, notes=(scoped.note,))
-        return Fitted(replace(na, short="N/A"), form, notes=(scoped.note,))
-    no = denied(text, answer.short, getattr(engine, "flat_facts", {})) if form.kind == "yes_no" else None
+            return Fitted(_from_scope(answer, scoped.scope.fact, facts, "", scoped.reason), form, text_only=True,
+                          notes=(scoped.note,))
+        return Fitted(_from_scope(answer, scoped.scope.fact, facts, "N/A", scoped.reason), form, notes=(scoped.note,))
+    no = denied(text, answer.short, facts) if form.kind == "yes_no" else None
     if no is not None:
         scope, narrative = no
-        return Fitted(replace(answer, source=answer.source + SCOPE_SOURCE, short="No", narrative=narrative, evidence=(),
-                              facts=((scope.fact, engine.flat_facts[scope.fact]),), customer_responsibility=None), form,
+        return Fitted(_from_scope(answer, scope.fact, facts, "No", narrative), form,
                       notes=(f"the question asks whether the product has {scope.name}; {scope.fact} is "
-                             f"{engine.flat_facts[scope.fact]}: answered No instead of entry {entry.id}'s N/A",))
+                             f"{facts[scope.fact]}: answered No instead of entry {entry.id}'s N/A",))
     fitted = _fit(form, text, allowed, entry, answer, engine)
     if fitted.answer is None or fitted.review:
         return fitted
@@ -91,6 +90,13 @@ def fit_answer(text: str, allowed: tuple[str, ...] | None, entry: Any, answer: R
     if unmet is not None:
         return replace(fitted, review=True, notes=(*fitted.notes, f"{unmet} (entry {entry.id}): check it, or answer it by hand"))
     return fitted
+
+
+def _from_scope(answer: RenderedAnswer, fact: str, facts: Any, short: str, narrative: str) -> RenderedAnswer:
+    """The answer the question's scope gives (marked by :data:`SCOPE_SOURCE`): it rests on the one fact that decides
+    the scope, not on the entry's facts, evidence or customer responsibilities."""
+    return replace(answer, source=answer.source + SCOPE_SOURCE, short=short, narrative=narrative, evidence=(),
+                   facts=((fact, facts[fact]),), customer_responsibility=None)
 
 
 def _fit(form: Form, text: str, allowed: tuple[str, ...] | None, entry: Any, answer: RenderedAnswer, engine: Any) -> Fitted:
