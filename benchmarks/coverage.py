@@ -98,14 +98,23 @@ class Tally:
         rights = _entries(truth)
         self.labelled += 1
         self.answerable += truth is not None
-        for suffix, ok in (("", rights), ("_pooled", rights | pooled)):
-            right = entry_id in ok
-            matched = right and status in ("auto", "review")
-            setattr(self, "correct" + suffix, getattr(self, "correct" + suffix) + matched)
-            setattr(self, "auto_correct" + suffix, getattr(self, "auto_correct" + suffix) + (right and status == "auto"))
-            reach = matched or (status in ("review", "unmatched") and any(e in ok for e in suggested))
-            setattr(self, "in_reach" + suffix, getattr(self, "in_reach" + suffix) + reach)
         self.auto += status == "auto"
+        matched, auto_right, reach = _judged(status, entry_id, rights, suggested)
+        self.correct += matched
+        self.auto_correct += auto_right
+        self.in_reach += reach
+        matched, auto_right, reach = _judged(status, entry_id, rights | pooled, suggested)
+        self.correct_pooled += matched
+        self.auto_correct_pooled += auto_right
+        self.in_reach_pooled += reach
+
+
+def _judged(status: str, entry_id: str | None, rights: set[str], suggested: tuple[str, ...]) -> tuple[bool, bool, bool]:
+    """(matched to a right entry, auto-filled from one, a right entry in a reviewer's reach) for one question."""
+    right = entry_id in rights
+    matched = right and status in ("auto", "review")
+    reach = matched or (status in ("review", "unmatched") and any(e in rights for e in suggested))
+    return matched, right and status == "auto", reach
 
 
 _BARE = re.compile(r"\s*(?:yes|no|n/?a)\s*\.?\s*", re.I)
