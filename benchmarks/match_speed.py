@@ -297,6 +297,17 @@ def questions(
     return out
 
 
+def workload(args: argparse.Namespace) -> tuple[list[BankEntry], list[tuple[str, str | None]], list[str], int]:
+    """The bank (synthetic plus the real one), the questions with their expected entries, their texts, and how many
+    texts the bank holds: the same for both matchers, from ``--seed``."""
+    rng = random.Random(args.seed)
+    real = real_bank()
+    synthetic, combos = synthetic_bank(max(0, args.entries - len(real)), rng)
+    bank = synthetic + real
+    qs = questions(args.questions, combos, synthetic, rng)
+    return bank, qs, [q for q, _ in qs], sum(1 + len(e.aliases) for e in bank)
+
+
 def _rss_mb() -> float:
     # ru_maxrss is KiB on Linux, bytes on macOS
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -318,14 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.matcher == "semantic":
         return semantic_main(args)
-    rng = random.Random(args.seed)
-
-    real = real_bank()
-    synthetic, combos = synthetic_bank(max(0, args.entries - len(real)), rng)
-    bank = synthetic + real
-    qs = questions(args.questions, combos, synthetic, rng)
-    texts = [q for q, _ in qs]
-    n_texts = sum(1 + len(e.aliases) for e in bank)
+    bank, qs, texts, n_texts = workload(args)
     rss_start = _rss_mb()
 
     t0 = time.perf_counter()
@@ -389,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         else f" ({len(naive_bank):,}-entry slice; full bank est. {naive_full_est:,.1f} s)"
     )
     rows = [
-        ("bank", f"{len(bank):,} entries ({len(real):,} real), {n_texts:,} texts"),
+        ("bank", f"{len(bank):,} entries ({sum(not e.id.startswith('syn-') for e in bank):,} real), {n_texts:,} texts"),
         (
             "questions",
             f"{len(texts):,} ({in_bank:,} paraphrases/perturbations, {len(texts) - in_bank:,} out of bank)",
@@ -432,13 +436,7 @@ def semantic_main(args: argparse.Namespace) -> int:
     from trustfill.matching.embedding import default_model_files, load_encoder
     from trustfill.matching.semantic import SemanticBank
 
-    rng = random.Random(args.seed)
-    real = real_bank()
-    synthetic, combos = synthetic_bank(max(0, args.entries - len(real)), rng)
-    bank = synthetic + real
-    qs = questions(args.questions, combos, synthetic, rng)
-    texts = [q for q, _ in qs]
-    n_texts = sum(1 + len(e.aliases) for e in bank)
+    bank, qs, texts, n_texts = workload(args)
     rss_start = _rss_mb()
     t0 = time.perf_counter()
     encoder = load_encoder(default_model_files())
