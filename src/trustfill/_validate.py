@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ._yaml import Located
-from .errors import Problem
+from ._yaml import Located, YamlLoadError, load_file
+from .errors import Problem, TrustfillError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -70,6 +71,24 @@ def validate_located(model: type[M], located: Located) -> tuple[M | None, list[P
                 seen.add(str(p))
                 unique.append(p)
         return None, unique
+
+
+def load_validated(path: Path, model: type[M], error: type[TrustfillError], *, empty: M | None = None) -> M:
+    """Read one YAML file into ``model``; ``empty`` stands for a file with nothing in it, when given.
+
+    Raises:
+        error: The file is not YAML, or does not fit ``model`` (every problem, each placed at its key).
+    """
+    try:
+        located = load_file(path)
+    except YamlLoadError as exc:
+        raise error.from_problems([exc.problem]) from exc
+    if located.data is None and empty is not None:
+        return empty
+    value, problems = validate_located(model, located)
+    if value is None:
+        raise error.from_problems(problems)
+    return value
 
 
 def _problem(model: type[BaseModel], located: Located, err: Any) -> Problem:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from ._validate import validate_located
-from ._yaml import YamlLoadError, load_file
+from ._validate import load_validated
 from .errors import ImportFormatError
 from .importers.interface import ImportOptions
 from .models import Strict
@@ -27,14 +26,7 @@ class SavedLayout(Strict):
 
 def load_layout(path: Path) -> ImportOptions:
     """Read a saved layout; raise a located error for unknown keys or bad values."""
-    try:
-        located = load_file(path)
-    except YamlLoadError as exc:
-        raise ImportFormatError.from_problems([exc.problem]) from exc
-    model, problems = validate_located(SavedLayout, located)
-    if model is None:
-        raise ImportFormatError.from_problems(problems)
-    return ImportOptions(**model.model_dump())
+    return ImportOptions(**load_validated(path, SavedLayout, ImportFormatError).model_dump())
 
 
 def merge_options(base: ImportOptions, **flags: object) -> ImportOptions:

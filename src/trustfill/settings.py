@@ -16,8 +16,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ._validate import validate_located
-from ._yaml import YamlLoadError, load_file
+from ._validate import load_validated
 from .errors import WorkspaceError
 from .models import Strict
 
@@ -53,15 +52,7 @@ def load_settings(root: Path) -> WorkspaceSettings:
     path = root / SETTINGS_FILE
     if not path.is_file():
         return WorkspaceSettings()
-    try:
-        located = load_file(path)
-    except YamlLoadError as exc:
-        raise WorkspaceError.from_problems([exc.problem]) from exc
-    if located.data is None:
-        return WorkspaceSettings()
-    settings, problems = validate_located(WorkspaceSettings, located)
-    if settings is None:
-        raise WorkspaceError.from_problems(problems)
+    settings = load_validated(path, WorkspaceSettings, WorkspaceError, empty=WorkspaceSettings())
     if settings.model_dir is not None and not settings.model_dir.is_absolute():
         settings.model_dir = root / settings.model_dir
     return settings

@@ -90,8 +90,7 @@ def default_model_files() -> ModelFiles:
 
 def model_files_from_dir(folder: Path) -> ModelFiles:
     """Another encoder named by a workspace: ``model.onnx``, ``tokenizer.json`` and ``model.yaml`` with their hashes."""
-    from .._validate import validate_located
-    from .._yaml import YamlLoadError, load_file
+    from .._validate import load_validated
     from ..models import Strict
 
     class Manifest(Strict):
@@ -102,13 +101,7 @@ def model_files_from_dir(folder: Path) -> ModelFiles:
     path = folder / MANIFEST
     if not path.is_file():
         raise WorkspaceError(f"{path}: missing; a model folder declares the SHA-256 of model.onnx and tokenizer.json there")
-    try:
-        located = load_file(path)
-    except YamlLoadError as exc:
-        raise WorkspaceError.from_problems([exc.problem]) from exc
-    manifest, problems = validate_located(Manifest, located)
-    if manifest is None:
-        raise WorkspaceError.from_problems(problems)
+    manifest = load_validated(path, Manifest, WorkspaceError)
     remedy = f"restore the files {MANIFEST} declares (or run with --matcher lexical)"
     return ModelFiles(folder / "model.onnx", folder / "tokenizer.json", manifest.model_sha256, manifest.tokenizer_sha256, remedy)
 
